@@ -1,0 +1,194 @@
+"""The `dhopt` command: composes the stages; all user errors end as one line on stderr, exit code 2."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import numpy as np
+import typer
+from rich.console import Console
+from rich.logging import RichHandler
+from rich.table import Table
+
+from dhopt.errors import DhoptError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Which district-heating heat sources to build, how big, and how to run them hour by hour.",
+)
+console = Console()
+err_console = Console(stderr=True)
+
+Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Show progress and the solver's log.")]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")]
+
+
+def _setup_logging(verbose: bool, quiet: bool) -> None:
+    level = logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO
+    logging.basicConfig(
+        level=level,
+        format="%(message)s",
+        handlers=[RichHandler(console=err_console, show_path=False)],
+        force=True,
+    )
+    logging.getLogger("pyomo").setLevel(logging.ERROR)
+
+
+def _fail(message: str) -> None:
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(2)
+
+
+@app.command()
+def solve(
+    scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Result folder.")] = None,
+    hours: Annotated[int | None, typer.Option(min=1, help="Solve only the first N hours.")] = None,
+    mip_gap: Annotated[float, typer.Option(min=0.0, help="Relative MIP gap.")] = 1e-3,
+    time_limit: Annotated[float | None, typer.Option(min=0.0, help="Wall-clock limit, s.")] = None,
+    threads: Annotated[int | None, typer.Option(min=1, help="Solver threads.")] = None,
+    verbose: Verbose = False,
+    quiet: Quiet = False,
+) -> None:
+    """Optimise capacities and hourly dispatch; write tables to the result folder."""
+    _setup_logging(verbose, quiet)
+    from dhopt.run import run_scenario
+    from dhopt.solve import SolveOptions
+
+    out = out or Path("results") / scenario.stem
+    options = SolveOptions(mip_gap=mip_gap, time_limit=time_limit, threads=threads, echo_log=verbose)
+    try:
+        with console.status("solving…", spinner="dots") if not (quiet or verbose) else _nullctx():
+            outcome = run_scenario(scenario, out=out, hours=hours, options=options)
+    except DhoptError as exc:
+        _fail(str(exc))
+    except KeyboardInterrupt:
+        _fail("interrupted; no results written for this run")
+    if quiet:
+        return
+    _print_summary(outcome)
+    console.print(f"results in [bold]{out}[/]")
+
+
+class _nullctx:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def _fmt(x: float, digits: int = 2) -> str:
+    return "–" if x is None or (isinstance(x, float) and not np.isfinite(x)) else f"{x:,.{digits}f}"
+
+
+def _print_summary(outcome) -> None:
+    r, info = outcome.results, outcome.info
+    caps = r.capacities.set_index("unit")
+    t = Table(title=f"{info['scenario_name']} — {info['hours']} h", title_justify="left")
+    for col in ("unit", "capacity", "heat GWh/a", "SCOP", "LCOE €/MWh", "CO2 kg/MWh"):
+        t.add_column(col, justify="left" if col == "unit" else "right")
+    for _, k in r.kpis.iterrows():
+        if k["unit"] == "system":
+            cap = ""
+        elif k["type"] == "storage":
+            cap = f"{caps.loc[k['unit'], 'capacity_mwh']:,.1f} MWh"
+        else:
+            cap = f"{caps.loc[k['unit'], 'capacity_mw']:,.2f} MW"
+        t.add_row(
+            k["unit"],
+            cap,
+            _fmt(k["heat_mwh"] / 1000),
+            _fmt(k["scop"]),
+            _fmt(k["lcoe_eur_per_mwh"]),
+            _fmt(k["co2_kg_per_mwh"]),
+            style="bold" if k["unit"] == "system" else None,
+        )
+    console.print(t)
+    gap = info["gap"]
+    style = "green" if info["status"] == "optimal" else "yellow"
+    console.print(
+        f"[{style}]{info['status']}[/] · objective {info['objective_eur_per_year']:,.0f} €/a · "
+        f"bound {info['bound_eur_per_year']:,.0f} · gap {100 * (gap or 0):.3f} % · "
+        f"build {info['build_seconds']:.1f} s · solve {info['solve_seconds']:.1f} s · "
+        f"{info['min_load_binaries']} min-load binaries in {len(info['rounds'])} round(s)"
+    )
+    if info["status"] != "optimal":
+        console.print(f"[yellow]not proven optimal:[/] {info['message']}")
+
+
+@app.command()
+def validate(
+    scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    hours: Annotated[int | None, typer.Option(min=1, help="Check only the first N hours.")] = None,
+) -> None:
+    """Check a scenario and its data without solving; print what was found."""
+    _setup_logging(False, True)
+    from dhopt.diagnose import check_supply
+    from dhopt.inputs import prepare_inputs
+    from dhopt.scenario import load_scenario
+
+    try:
+        loaded = load_scenario(scenario)
+        inp = prepare_inputs(loaded, hours)
+        check_supply(inp)
+    except DhoptError as exc:
+        _fail(str(exc))
+    d, p = inp.demand_mw, inp.price
+    span = f"{inp.time[0]:%Y-%m-%d %H:%M} → {inp.time[-1]:%Y-%m-%d %H:%M} UTC" if inp.time is not None else ""
+    console.print(f"[bold]{loaded.scenario.name}[/] ({scenario}) is valid")
+    console.print(f"horizon: {inp.hours} h {span} (×{inp.year_scale:.3g} to a year)")
+    console.print(
+        f"demand: peak {d.max():.2f} MW, mean {d.mean():.2f} MW, {inp.year_scale * d.sum() / 1000:,.1f} GWh/a"
+    )
+    spot = inp.price_components["spot"]
+    console.print(
+        f"electricity: spot mean {spot.mean():.2f} (min {spot.min():.2f}, max {spot.max():.2f}) €/MWh; "
+        f"with adders mean {p.mean():.2f} €/MWh"
+        + ("" if inp.co2_t_per_mwh is None else f"; CO2 mean {inp.co2_t_per_mwh.mean():.3f} t/MWh")
+    )
+    t = Table(title="units", title_justify="left")
+    for col in ("unit", "type", "source", "capacity bound", "COP mean (min–max)", "min load"):
+        t.add_column(col)
+    for u in inp.converters:
+        bound = "–" if not np.isfinite(u.capacity_max_mw) else f"≤ {u.capacity_max_mw:g} MW"
+        if u.capacity_fixed_mw is not None:
+            bound = f"= {u.capacity_fixed_mw:g} MW"
+        t.add_row(
+            u.name,
+            u.kind,
+            u.source,
+            bound,
+            f"{u.cop.mean():.2f} ({u.cop.min():.2f}–{u.cop.max():.2f})",
+            f"{u.min_load_mw:g} MW",
+        )
+    for s in inp.storages:
+        bound = "–" if s.capacity_bound_is_derived else f"≤ {s.capacity_bound_mwh:g} MWh"
+        t.add_row(s.name, "storage", "", bound, "", "")
+    console.print(t)
+
+
+@app.command()
+def schema(
+    markdown: Annotated[bool, typer.Option("--markdown", help="Print the Markdown reference.")] = False,
+) -> None:
+    """Print the scenario JSON Schema (for editors), or the Markdown reference."""
+    from dhopt.docs import scenario_json_schema, scenario_markdown
+
+    if markdown:
+        sys.stdout.write(scenario_markdown())
+    else:
+        sys.stdout.write(json.dumps(scenario_json_schema(), indent=2) + "\n")
+
+
+def main() -> None:  # pragma: no cover - console script entry
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

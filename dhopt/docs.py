@@ -1,0 +1,146 @@
+"""The scenario reference, generated from the schema: JSON Schema for editors, Markdown for people.
+
+`docs/scenario.md` is `dhopt schema --markdown`; a test keeps the two equal.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+import types
+import typing
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic_core import PydanticUndefined
+
+from dhopt.scenario import Demand, DistrictHeating, Economics, Electricity, ExtraInvestment, Scenario
+from dhopt.schema import Investment, OperationAndMaintenance, Pipe, SeriesFromFile
+from dhopt.units.electric_boiler import ElectricBoiler
+from dhopt.units.heat_pump import HeatPump, LinearCop, LorenzCop, SeriesCop
+from dhopt.units.storage import Storage, StorageInvestment
+
+SECTIONS: list[type[BaseModel]] = [
+    Scenario,
+    Demand,
+    Electricity,
+    DistrictHeating,
+    Economics,
+    ExtraInvestment,
+    SeriesFromFile,
+    HeatPump,
+    LinearCop,
+    LorenzCop,
+    SeriesCop,
+    ElectricBoiler,
+    Storage,
+    StorageInvestment,
+    Investment,
+    OperationAndMaintenance,
+    Pipe,
+]
+
+EXAMPLE = """\
+# One heat pump on a 10 °C source and an electric boiler for 10 MW of constant demand.
+name: small-example
+hours: 24                      # model 24 h; costs are scaled to a year
+demand:
+  heat_mw: 10                  # a constant, or {file: data.csv, column: demand_mw}
+electricity:
+  spot_price_eur_per_mwh: {file: prices.csv, column: price}   # path relative to this file
+  adders_eur_per_mwh: {electricity_tax: 20.0}
+district_heating: {supply_temperature_c: 65, return_temperature_c: 40}
+units:
+  hp:
+    type: heat_pump
+    source: groundwater
+    source_temperature_c: 10
+    cop: {model: linear, design_cop: 3.5, source_design_temperature_c: 10,
+          sink_design_temperature_c: 65, a: 0.05, b: 0.03}
+    capacity_max_mw: 8
+    min_load_mw: 1
+    investment: {fixed_eur: 500000, per_mw_eur: 600000, lifetime_years: 25}
+    om: {fixed_eur_per_mw_year: 2000, variable_eur_per_mwh: 2.0}
+  boiler:
+    type: electric_boiler
+    investment: {per_mw_eur: 110000, lifetime_years: 15}
+  tank:
+    type: storage
+    investment: {fixed_eur: 205000, per_m3_eur: 87, lifetime_years: 20}
+"""
+
+
+def scenario_json_schema() -> dict[str, Any]:
+    schema = Scenario.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "dhopt scenario"
+    return schema
+
+
+def _type_name(tp: Any) -> str:
+    origin = typing.get_origin(tp)
+    if origin is typing.Annotated:
+        return _type_name(typing.get_args(tp)[0])
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        names = [_type_name(a) for a in args]
+        if set(names) == {"number", "SeriesFromFile"}:
+            return "series"
+        return " or ".join(names)
+    if origin is typing.Literal:
+        return " / ".join(f"`{a}`" for a in typing.get_args(tp))
+    if origin is dict:
+        return f"mapping of name → {_type_name(typing.get_args(tp)[1])}"
+    if tp is float or tp is int:
+        return "number" if tp is float else "integer"
+    if tp is str:
+        return "text"
+    if tp is bool:
+        return "true/false"
+    if inspect.isclass(tp):
+        return tp.__name__
+    return str(tp)
+
+
+def _default(field) -> str:
+    if field.is_required():
+        return "**required**"
+    if field.default_factory is not None:
+        return "(defaults)"
+    if field.default is None or field.default is PydanticUndefined:
+        return "none"
+    return f"`{field.default}`"
+
+
+def scenario_markdown() -> str:
+    lines = [
+        "# Scenario file reference",
+        "",
+        "Generated from the schema by `dhopt schema --markdown`; do not edit by hand. "
+        "`dhopt schema` prints the JSON Schema for editors (e.g. the YAML language server: "
+        "`# yaml-language-server: $schema=dhopt-scenario.schema.json`).",
+        "",
+        "Units: power MW, energy MWh, money €, temperature °C. Unknown keys are errors. A **series** "
+        "is a number (the same every hour) or `{file, column, scale, offset}`: a CSV column, "
+        "relative to the scenario file. Every file series must have as many rows as the demand "
+        "series; a `time_utc` (or `time`) column, if present, must step by exactly one hour.",
+        "",
+        "Units of the `units` mapping are told apart by `type`: `heat_pump`, `electric_boiler`, "
+        "`storage`. The reference case is `scenarios/nordhavn.yaml`.",
+        "",
+        "## Worked example",
+        "",
+        "```yaml",
+        EXAMPLE.rstrip(),
+        "```",
+        "",
+    ]
+    for cls in SECTIONS:
+        doc = inspect.cleandoc(cls.__doc__ or "")
+        lines += [f"## {cls.__name__}", "", re.sub(r"\n(?!\n)", " ", doc), ""]
+        lines += ["| field | type | default | meaning |", "| --- | --- | --- | --- |"]
+        for name, f in cls.model_fields.items():
+            desc = (f.description or "").replace("|", "\\|")
+            lines.append(f"| `{name}` | {_type_name(f.annotation)} | {_default(f)} | {desc} |")
+        lines.append("")
+    return "\n".join(lines)

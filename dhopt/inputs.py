@@ -1,0 +1,306 @@
+"""Stage 2: validated scenario → arrays over the horizon (series, COP, annualised costs).
+
+Data files are read here, once each, and checked: the file exists, the column exists, values are
+numbers with no gaps, the length matches the horizon, and time stamps (if the file has a
+`time_utc` or `time` column) are hourly without gaps or repeats.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import NoReturn
+
+import numpy as np
+import pandas as pd
+
+from dhopt.errors import ScenarioError
+from dhopt.scenario import LoadedScenario
+from dhopt.schema import Series, SeriesFromFile
+from dhopt.units import UNIT_TYPES
+from dhopt.units.converter import ConverterInputs
+from dhopt.units.storage import StorageInputs
+
+HOURS_PER_YEAR = 8760
+TIME_COLUMNS = ("time_utc", "time")
+
+
+def capital_recovery_factor(rate: float, years: int) -> float:
+    """Annuity factor r / (1 − (1 + r)^−L); 1/L at r = 0."""
+    if rate == 0:
+        return 1.0 / years
+    return rate / (1.0 - (1.0 + rate) ** -years)
+
+
+class SeriesReader:
+    """Reads CSV columns relative to the scenario file, caching each file, with clear errors."""
+
+    def __init__(self, scenario_path: Path) -> None:
+        self.scenario_path = scenario_path
+        self._tables: dict[Path, pd.DataFrame] = {}
+        # Every file series must have this many rows (the demand's); set once demand is read.
+        self.expected_rows: int | None = None
+
+    def _table(self, spec: SeriesFromFile, where: str) -> tuple[Path, pd.DataFrame]:
+        path = Path(spec.file)
+        if not path.is_absolute():
+            path = self.scenario_path.parent / path
+        path = path.resolve()
+        if path not in self._tables:
+            if not path.is_file():
+                raise ScenarioError(f"{self.scenario_path}: {where}.file: data file {path} not found")
+            try:
+                table = pd.read_csv(path)
+            except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+                first = str(exc).strip().splitlines()[0] if str(exc).strip() else "empty file"
+                raise ScenarioError(f"{path}: cannot read as CSV: {first}") from None
+            self._check_time(path, table)
+            self._tables[path] = table
+        return path, self._tables[path]
+
+    @staticmethod
+    def _check_time(path: Path, table: pd.DataFrame) -> None:
+        col = next((c for c in TIME_COLUMNS if c in table.columns), None)
+        if col is None or len(table) < 2:
+            return
+        stamps = pd.to_datetime(table[col], utc=True, errors="coerce")
+        if stamps.isna().any():
+            row = int(np.argmax(stamps.isna().to_numpy()))
+            raise ScenarioError(
+                f"{path}: column '{col}': expected a time stamp, found {table[col].iloc[row]!r} "
+                f"in data row {row + 1}"
+            )
+        steps = stamps.diff().iloc[1:].dt.total_seconds().to_numpy()
+        bad = np.flatnonzero(steps != 3600)
+        if bad.size:
+            i = int(bad[0]) + 1
+            raise ScenarioError(
+                f"{path}: column '{col}': expected hourly time stamps, found a step of "
+                f"{steps[bad[0]] / 3600:g} h before {table[col].iloc[i]} (data row {i + 1})"
+            )
+
+    def read(self, spec: Series, where: str, hours: int | None) -> np.ndarray:
+        """The series as floats; `hours` None means the file's full length (constants need hours)."""
+        if not isinstance(spec, SeriesFromFile):
+            return np.full(hours or self.expected_rows or HOURS_PER_YEAR, float(spec))
+        path, table = self._table(spec, where)
+        if spec.column not in table.columns:
+            cols = ", ".join(map(str, table.columns[:12]))
+            raise ScenarioError(
+                f"{self.scenario_path}: {where}.column: no column '{spec.column}' in {path} (columns: {cols})"
+            )
+        values = pd.to_numeric(table[spec.column], errors="coerce").to_numpy(dtype=float)
+        if self.expected_rows is not None and len(values) != self.expected_rows:
+            raise ScenarioError(
+                f"{path}: column '{spec.column}' ({where}): expected {self.expected_rows} hourly "
+                f"values (as many as demand.heat_mw), found {len(values)}"
+            )
+        if hours is not None and len(values) < hours:
+            raise ScenarioError(
+                f"{path}: column '{spec.column}' ({where}): expected at least {hours} hourly "
+                f"values, found {len(values)}"
+            )
+        values = values[:hours] if hours is not None else values
+        bad = np.flatnonzero(~np.isfinite(values))
+        if bad.size:
+            row = int(bad[0])
+            raw = table[spec.column].iloc[row]
+            found = "an empty cell" if pd.isna(raw) else f"{raw!r}"
+            raise ScenarioError(
+                f"{path}: column '{spec.column}' ({where}): expected a number in every row, found "
+                f"{found} in data row {row + 1} ({bad.size} such rows)"
+            )
+        return values * spec.scale + spec.offset
+
+    def timestamps(self, spec: Series, hours: int) -> pd.DatetimeIndex | None:
+        if not isinstance(spec, SeriesFromFile):
+            return None
+        _, table = self._table(spec, "demand.heat_mw")
+        col = next((c for c in TIME_COLUMNS if c in table.columns), None)
+        if col is None:
+            return None
+        return pd.DatetimeIndex(pd.to_datetime(table[col].iloc[:hours], utc=True))
+
+
+def rescale_demand(profile: np.ndarray, peak: float | None, annual: float | None, hours: int) -> np.ndarray:
+    """Rescale to a peak, an annual sum (scaled to 8760 h), or both (peak·s^k, k by bisection)."""
+    if peak is None and annual is None:
+        return profile
+    top = profile.max()
+    if top <= 0:
+        raise ScenarioError("demand.heat_mw: cannot rescale a profile whose peak is not positive")
+    s = profile / top
+    target_mean = None if annual is None else annual / HOURS_PER_YEAR
+    if peak is None:
+        return profile * (target_mean / profile.mean())
+    if target_mean is None:
+        return peak * s
+    if target_mean >= peak:
+        raise ScenarioError(
+            f"demand: scale_to_annual_mwh {annual:g} needs a mean of {target_mean:.3g} MW, "
+            f"not below scale_to_peak_mw {peak:g}"
+        )
+    s = np.clip(s, 0.0, None)
+    lo, hi = 1e-3, 50.0
+    for _ in range(200):
+        k = 0.5 * (lo + hi)
+        if peak * np.mean(s**k) > target_mean:
+            lo = k
+        else:
+            hi = k
+    return peak * s ** (0.5 * (lo + hi))
+
+
+@dataclass
+class SystemInputs:
+    """Everything the model builder needs, as plain arrays and numbers."""
+
+    name: str
+    hours: int
+    year_scale: float  # 8760 / hours: operating costs and energies of the horizon → a year
+    time: pd.DatetimeIndex | None
+    demand_mw: np.ndarray
+    price_components: dict[str, np.ndarray]  # "spot" and each adder, €/MWh_el
+    co2_t_per_mwh: np.ndarray | None
+    supply_temperature_c: np.ndarray
+    return_temperature_c: np.ndarray
+    converters: list[ConverterInputs]
+    storages: list[StorageInputs]
+    extra_annual_eur: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def price(self) -> np.ndarray:
+        return sum(self.price_components.values())  # type: ignore[return-value]
+
+
+class PrepareContext:
+    """What unit `prepare` functions may use: series reading, economics, system data."""
+
+    def __init__(self, loaded: LoadedScenario, reader: SeriesReader, hours: int) -> None:
+        self.loaded = loaded
+        self.reader = reader
+        self.hours = hours
+        self.discount_rate = loaded.scenario.economics.discount_rate
+        self.demand_mw = np.zeros(hours)
+        self.supply_temperature_c = np.zeros(hours)
+        self.return_temperature_c = np.zeros(hours)
+        # Without storage no unit can usefully exceed peak demand, so that bound is exact.
+        self.has_storage = any(u.type == "storage" for u in loaded.scenario.units.values())
+
+    def fail(self, where: str, message: str) -> NoReturn:
+        raise ScenarioError(f"{self.loaded.path}: {where}: {message}")
+
+    def series(self, spec: Series, where: str) -> np.ndarray:
+        return self.reader.read(spec, where, self.hours)
+
+    def crf(self, years: int) -> float:
+        return capital_recovery_factor(self.discount_rate, years)
+
+    @property
+    def peak_demand_mw(self) -> float:
+        return float(self.demand_mw.max())
+
+    @property
+    def design_temperature_difference_k(self) -> float:
+        return float(np.min(self.supply_temperature_c - self.return_temperature_c))
+
+    def converter_base(self, name, kind, source, cop, upper, cfg, loss) -> ConverterInputs:
+        """The fields every electric heat producer shares (capacities, investment, O&M)."""
+        where = f"units.{name}"
+        if cfg.capacity_max_mw is not None and cfg.capacity_min_mw > cfg.capacity_max_mw:
+            self.fail(f"{where}.capacity_min_mw", "is above capacity_max_mw")
+        user_max = np.inf if cfg.capacity_max_mw is None else cfg.capacity_max_mw
+        # Tightest valid bound from the data: the user's cap or the most the source ever gives are
+        # hard limits; so is peak demand (grossed up for the pipe loss) without storage. With
+        # storage, peak demand is a guess, raised by the solve loop if the optimum reaches it.
+        hard = min(user_max, float(np.max(upper)) if upper.size else np.inf)
+        peak = self.peak_demand_mw / (1.0 - loss)
+        if not self.has_storage:
+            hard = min(hard, peak)
+        bound, derived = (hard, False) if hard <= peak else (peak, True)
+        bound = max(bound, cfg.capacity_min_mw)
+        if cfg.capacity_mw is not None:
+            bound, derived = max(bound, cfg.capacity_mw), False
+        crf = self.crf(cfg.investment.lifetime_years)
+        return ConverterInputs(
+            name=name,
+            kind=kind,
+            source=source,
+            cop=cop,
+            upper_mw=upper,
+            capacity_max_mw=user_max,
+            capacity_bound_mw=bound,
+            capacity_bound_is_derived=derived,
+            capacity_min_mw=cfg.capacity_min_mw,
+            capacity_fixed_mw=cfg.capacity_mw,
+            min_load_mw=cfg.min_load_mw,
+            heat_loss_fraction=loss,
+            annual_fixed_eur={"investment": crf * cfg.investment.fixed_eur},
+            annual_per_mw_eur={
+                "investment": crf * cfg.investment.per_mw_eur,
+                "fixed_om": cfg.om.fixed_eur_per_mw_year,
+            },
+            variable_om_eur_per_mwh=cfg.om.variable_eur_per_mwh,
+        )
+
+
+def prepare_inputs(loaded: LoadedScenario, hours: int | None = None) -> SystemInputs:
+    """Read every series of the scenario and derive COP and annualised costs."""
+    sc = loaded.scenario
+    reader = SeriesReader(loaded.path)
+    # A constant demand lasts the asked-for horizon; a file's demand sets the horizon's length.
+    from_file = isinstance(sc.demand.heat_mw, SeriesFromFile)
+    raw_demand = reader.read(sc.demand.heat_mw, "demand.heat_mw", None if from_file else sc.hours or hours)
+    available = len(raw_demand)
+    if from_file:
+        reader.expected_rows = available
+    n = hours or sc.hours or available
+    if n > available:
+        raise ScenarioError(f"{loaded.path}: hours: asked for {n} hours, but demand.heat_mw has {available}")
+    ctx = PrepareContext(loaded, reader, n)
+    demand = raw_demand[:n]
+    if np.any(demand < 0):
+        row = int(np.argmax(demand < 0))
+        ctx.fail("demand.heat_mw", f"expected values ≥ 0, found {demand[row]:g} in hour {row}")
+    ctx.demand_mw = rescale_demand(demand, sc.demand.scale_to_peak_mw, sc.demand.scale_to_annual_mwh, n)
+    ctx.supply_temperature_c = ctx.series(
+        sc.district_heating.supply_temperature_c, "district_heating.supply_temperature_c"
+    )
+    ctx.return_temperature_c = ctx.series(
+        sc.district_heating.return_temperature_c, "district_heating.return_temperature_c"
+    )
+    if np.any(ctx.supply_temperature_c <= ctx.return_temperature_c):
+        row = int(np.argmax(ctx.supply_temperature_c <= ctx.return_temperature_c))
+        ctx.fail("district_heating", f"supply temperature must be above return; not so in hour {row}")
+    prices = {"spot": ctx.series(sc.electricity.spot_price_eur_per_mwh, "electricity.spot_price_eur_per_mwh")}
+    for name, spec in sc.electricity.adders_eur_per_mwh.items():
+        if name == "spot":
+            ctx.fail("electricity.adders_eur_per_mwh.spot", "the name 'spot' is reserved")
+        prices[name] = ctx.series(spec, f"electricity.adders_eur_per_mwh.{name}")
+    co2 = None
+    if sc.electricity.co2_t_per_mwh is not None:
+        co2 = ctx.series(sc.electricity.co2_t_per_mwh, "electricity.co2_t_per_mwh")
+    converters: list[ConverterInputs] = []
+    storages: list[StorageInputs] = []
+    for name, cfg in sc.units.items():
+        prepared = UNIT_TYPES[cfg.type][1](name, cfg, ctx)
+        (storages if isinstance(prepared, StorageInputs) else converters).append(prepared)
+    extra = {
+        name: ctx.crf(x.lifetime_years) * x.investment_eur
+        for name, x in sc.extra_investments.items()
+        if x.include
+    }
+    return SystemInputs(
+        name=sc.name,
+        hours=n,
+        year_scale=HOURS_PER_YEAR / n,
+        time=reader.timestamps(sc.demand.heat_mw, n),
+        demand_mw=ctx.demand_mw,
+        price_components=prices,
+        co2_t_per_mwh=co2,
+        supply_temperature_c=ctx.supply_temperature_c,
+        return_temperature_c=ctx.return_temperature_c,
+        converters=converters,
+        storages=storages,
+        extra_annual_eur=extra,
+    )

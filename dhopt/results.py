@@ -1,0 +1,237 @@
+"""Stage 5: solved model → tables (capacities, KPIs with the LCOE breakdown, hourly dispatch), files.
+
+Definitions (spec section 5):
+- heat_mwh: a unit's heat delivered to the network (after its pipe loss), a year; system: demand.
+- scop: a unit's heat at the plant / its electricity (no storage losses); system: demand /
+  all electricity (storage and pipe losses included).
+- lcoe: annual cost / annual heat; a unit's own costs over its own delivered heat; the storage's over
+  the heat it discharges; the system's (all costs, extra investments too) over the demand.
+- co2: kg CO2 per MWh of heat, from the hourly intensity of the electricity used.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from dhopt.inputs import SystemInputs
+from dhopt.model import BuiltModel
+
+
+@dataclass
+class Results:
+    capacities: pd.DataFrame
+    kpis: pd.DataFrame
+    dispatch: pd.DataFrame
+
+
+def _values(var, hours: int) -> np.ndarray:
+    return np.fromiter((var[n].value or 0.0 for n in range(hours)), float, count=hours)
+
+
+def _clean(x: np.ndarray, tol: float = 1e-7) -> np.ndarray:
+    """Solver noise (|x| < tol) to exact zero, so reports show 0 rather than 1e-12."""
+    return np.where(np.abs(x) < tol, 0.0, x)
+
+
+def collect(built: BuiltModel) -> Results:
+    inp: SystemInputs = built.inputs
+    hours, scale = inp.hours, inp.year_scale
+    peak = float(inp.demand_mw.max())
+    co2 = inp.co2_t_per_mwh
+    disp: dict[str, Any] = {}
+    if inp.time is not None:
+        disp["time_utc"] = inp.time
+    disp["hour"] = np.arange(hours)
+    disp["demand_mw"] = inp.demand_mw
+    disp["price_eur_per_mwh"] = inp.price
+    cap_rows, kpi_rows = [], []
+    total_elec = np.zeros(hours)
+    cost_cols = ["investment", "pipe", "fixed_om", "variable_om"] + [
+        f"electricity_{k}" for k in inp.price_components
+    ]
+    system_costs = dict.fromkeys(cost_cols, 0.0)
+
+    for u in inp.converters:
+        b = built.converter_blocks[u.name]
+        q = _clean(_values(b.q, hours))
+        cap = float(b.cap.value or 0.0)
+        built_flag = bool(round(b.build.value or 0.0)) and cap > 1e-7
+        cap = cap if built_flag else 0.0
+        delivered = (1 - u.heat_loss_fraction) * q
+        elec = q / u.cop
+        total_elec += elec
+        disp[f"{u.name}_heat_mw"] = q
+        disp[f"{u.name}_delivered_mw"] = delivered
+        disp[f"{u.name}_electricity_mw"] = elec
+        disp[f"{u.name}_cop"] = u.cop
+        costs = {
+            "investment": (
+                u.annual_fixed_eur.get("investment", 0.0) * built_flag
+                + u.annual_per_mw_eur.get("investment", 0.0) * cap
+            ),
+            "pipe": u.annual_fixed_eur.get("pipe", 0.0) * built_flag
+            + u.annual_per_mw_eur.get("pipe", 0.0) * cap,
+            "fixed_om": u.annual_per_mw_eur.get("fixed_om", 0.0) * cap,
+            "variable_om": scale * u.variable_om_eur_per_mwh * q.sum(),
+        }
+        for k, price in inp.price_components.items():
+            costs[f"electricity_{k}"] = scale * float(price @ elec)
+        for k, v in costs.items():
+            system_costs[k] += v
+        heat = scale * delivered.sum()
+        elec_mwh = scale * elec.sum()
+        kpi_rows.append(
+            _kpi_row(
+                u.name,
+                u.kind,
+                u.source,
+                heat,
+                elec_mwh,
+                q.sum() / elec.sum() if elec.sum() > 0 else np.nan,
+                costs,
+                None if co2 is None else scale * float(co2 @ elec),
+            )
+        )
+        cap_rows.append(
+            {
+                "unit": u.name,
+                "type": u.kind,
+                "source": u.source,
+                "capacity_mw": cap,
+                "capacity_mwh": np.nan,
+                "share_of_peak_pct": 100 * cap / peak if peak > 0 else np.nan,
+                "full_load_hours": heat / (1 - u.heat_loss_fraction) / cap if cap > 0 else 0.0,
+                "min_load_mw": u.min_load_mw,
+            }
+        )
+
+    for s in inp.storages:
+        b = built.storage_blocks[s.name]
+        level = _clean(_values(b.level, hours))
+        net = (1 - s.loss_per_hour) * np.roll(level, 1) - level  # discharge − charge
+        net = _clean(net)
+        cap = float(b.cap.value or 0.0)
+        built_flag = bool(round(b.build.value or 0.0)) and cap > 1e-7
+        cap = cap if built_flag else 0.0
+        disp[f"{s.name}_charge_mw"] = np.clip(-net, 0, None)
+        disp[f"{s.name}_discharge_mw"] = np.clip(net, 0, None)
+        disp[f"{s.name}_level_mwh"] = level
+        costs = dict.fromkeys(cost_cols, 0.0)
+        costs["investment"] = (
+            s.annual_fixed_eur.get("investment", 0.0) * built_flag
+            + s.annual_per_mwh_eur.get("investment", 0.0) * cap
+        )
+        system_costs["investment"] += costs["investment"]
+        discharged = scale * float(np.clip(net, 0, None).sum())
+        kpi_rows.append(_kpi_row(s.name, "storage", "", discharged, 0.0, np.nan, costs, None))
+        cap_rows.append(
+            {
+                "unit": s.name,
+                "type": "storage",
+                "source": "",
+                "capacity_mw": np.nan,
+                "capacity_mwh": cap,
+                "share_of_peak_pct": np.nan,
+                "full_load_hours": np.nan,
+                "min_load_mw": np.nan,
+                "volume_m3": cap * s.volume_m3_per_mwh,
+            }
+        )
+
+    disp["electricity_mw"] = total_elec
+    if co2 is not None:
+        disp["co2_t_per_mwh"] = co2
+    extra = sum(inp.extra_annual_eur.values())
+    system_costs["extra_investments"] = extra
+    demand_mwh = scale * inp.demand_mw.sum()
+    elec_mwh = scale * total_elec.sum()
+    kpi_rows.append(
+        _kpi_row(
+            "system",
+            "system",
+            "",
+            demand_mwh,
+            elec_mwh,
+            demand_mwh / elec_mwh if elec_mwh > 0 else np.nan,
+            system_costs,
+            None if co2 is None else scale * float(co2 @ total_elec),
+        )
+    )
+    kpis = pd.DataFrame(kpi_rows).fillna({c: 0.0 for c in _cost_columns(kpi_rows)})
+    return Results(
+        capacities=pd.DataFrame(cap_rows),
+        kpis=kpis,
+        dispatch=pd.DataFrame(disp),
+    )
+
+
+def _cost_columns(rows: list[dict]) -> list[str]:
+    cols: list[str] = []
+    for r in rows:
+        cols += [c for c in r if c.startswith("cost_") and c not in cols]
+    return cols
+
+
+def _kpi_row(name, kind, source, heat_mwh, elec_mwh, scop, costs, co2_t) -> dict[str, Any]:
+    total = sum(costs.values())
+    row: dict[str, Any] = {
+        "unit": name,
+        "type": kind,
+        "source": source,
+        "heat_mwh": heat_mwh,
+        "electricity_mwh": elec_mwh,
+        "scop": scop,
+        "cost_total_eur": total,
+        "lcoe_eur_per_mwh": total / heat_mwh if heat_mwh > 0 else np.nan,
+        "co2_t": np.nan if co2_t is None else co2_t,
+        "co2_kg_per_mwh": np.nan if co2_t is None or heat_mwh <= 0 else 1000 * co2_t / heat_mwh,
+    }
+    for k, v in costs.items():
+        row[f"cost_{k}_eur"] = v
+    for k, v in costs.items():
+        row[f"lcoe_{k}_eur_per_mwh"] = v / heat_mwh if heat_mwh > 0 else np.nan
+    return row
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing: every file is written to a temporary name in the same folder and renamed, so a reader
+# never sees half a file; run.json is written last and marks a complete result folder.
+
+
+def atomic_write(path: Path, write) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_json(path: Path, data: dict[str, Any]) -> None:
+    atomic_write(path, lambda p: p.write_text(json.dumps(data, indent=2, default=_json_default) + "\n"))
+
+
+def _json_default(x: Any) -> Any:
+    if isinstance(x, np.generic):
+        return x.item()
+    if isinstance(x, Path):
+        return str(x)
+    raise TypeError(f"not JSON serialisable: {type(x)}")
+
+
+def write_results(results: Results, out: Path) -> None:
+    atomic_write(out / "capacities.csv", lambda p: results.capacities.to_csv(p, index=False))
+    atomic_write(out / "kpis.csv", lambda p: results.kpis.to_csv(p, index=False))
+    atomic_write(out / "dispatch.parquet", lambda p: results.dispatch.to_parquet(p, index=False))
+    atomic_write(out / "dispatch.csv", lambda p: results.dispatch.to_csv(p, index=False))

@@ -1,0 +1,99 @@
+"""The whole flow for one scenario: load → prepare → check → build and solve → results → files.
+
+This is the Python API behind `dhopt solve`; the sweep runner calls it too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import platform
+import time
+from dataclasses import asdict, dataclass
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+from dhopt import __version__
+from dhopt.diagnose import check_supply, explain_infeasible
+from dhopt.errors import InfeasibleError, SolverError
+from dhopt.inputs import SystemInputs, prepare_inputs
+from dhopt.results import Results, collect, write_json, write_results
+from dhopt.scenario import LoadedScenario, load_scenario
+from dhopt.solve import SolveOptions, SolveReport, solve
+
+
+@dataclass
+class RunOutcome:
+    loaded: LoadedScenario
+    inputs: SystemInputs
+    report: SolveReport
+    results: Results
+    info: dict[str, Any]
+
+
+def package_versions() -> dict[str, str]:
+    out = {"dhopt": __version__, "python": platform.python_version()}
+    for pkg in ("pyomo", "highspy", "numpy", "pandas", "pydantic", "pyarrow"):
+        try:
+            out[pkg] = version(pkg)
+        except PackageNotFoundError:
+            out[pkg] = "not installed"
+    return out
+
+
+def run_scenario(
+    scenario: str | Path | LoadedScenario,
+    out: Path | None = None,
+    hours: int | None = None,
+    options: SolveOptions | None = None,
+    overrides: dict[str, Any] | None = None,
+) -> RunOutcome:
+    """Solve one scenario; write its result folder if `out` is given. Raises DhoptError subclasses."""
+    started = time.perf_counter()
+    loaded = scenario if isinstance(scenario, LoadedScenario) else load_scenario(scenario, overrides)
+    inputs = prepare_inputs(loaded, hours)
+    check_supply(inputs)
+    options = options or SolveOptions()
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        if options.log_file is None:
+            options.log_file = out / "solver.log"
+            options.log_file.unlink(missing_ok=True)  # HiGHS appends; keep one run's log
+    built, report = solve(inputs, options)
+    if report.status == "infeasible":
+        raise InfeasibleError(explain_infeasible(inputs))
+    if report.objective is None or not report.feasible:
+        raise SolverError(
+            f"no usable solution ({report.status}): {report.message}"
+            + (f"; solver log in {options.log_file}" if options.log_file else "")
+        )
+    results = collect(built)
+    info = {
+        "scenario": str(loaded.path),
+        "scenario_sha256": loaded.sha256,
+        "scenario_name": loaded.scenario.name,
+        "hours": inputs.hours,
+        "finished_utc": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "versions": package_versions(),
+        "options": {
+            "mip_gap": options.mip_gap,
+            "time_limit": options.time_limit,
+            "threads": options.threads,
+        },
+        "solver": report.solver,
+        "status": report.status,
+        "feasible": report.feasible,
+        "message": report.message,
+        "objective_eur_per_year": report.objective,
+        "bound_eur_per_year": report.bound,
+        "gap": report.gap,
+        "build_seconds": report.build_seconds,
+        "solve_seconds": report.solve_seconds,
+        "wall_seconds": time.perf_counter() - started,
+        "min_load_binaries": report.min_load_binaries,
+        "rounds": [asdict(r) for r in report.rounds],
+    }
+    if out is not None:
+        write_results(results, out)
+        write_json(out / "run.json", info)  # last: its presence marks a complete folder
+    return RunOutcome(loaded, inputs, report, results, info)

@@ -1,0 +1,93 @@
+"""Electric heat producers (heat pumps, electric boilers): their prepared inputs and model builder.
+
+Heat pumps and boilers differ only in how their COP series is made (see heat_pump.py and
+electric_boiler.py); once prepared, both are a `ConverterInputs` and share this one builder.
+
+Model, per unit p and hour n (seed 001 eq. 10–13):
+    0 ≤ q[n] ≤ upper[n]            hourly availability (a bound, not a row)
+    q[n] ≤ cap                     capacity
+    cap ≤ M · build                 binary build decision, M as tight as the data allow
+    electricity[n] = q[n] / cop[n]  substituted into the cost, so no variable for it
+The minimum load (q[n] = 0 or q[n] ≥ min_load) is not built here for every hour; `add_min_load`
+adds the on/off binaries only for the hours a relaxed solution breaks it (see solve.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pyomo.environ as pyo
+
+
+@dataclass
+class ConverterInputs:
+    """Everything the model needs about one electric heat producer, as arrays over the horizon."""
+
+    name: str
+    kind: str  # the scenario's unit type, e.g. "heat_pump"
+    source: str  # heat source label, e.g. "groundwater"; "electricity" for a boiler
+    cop: np.ndarray  # heat out / electricity in, per hour
+    upper_mw: np.ndarray  # hourly cap on heat output at the plant (availability), MW
+    capacity_max_mw: float  # the user's bound, or inf
+    capacity_bound_mw: float  # bound used in the model: finite, as tight as the data allow
+    capacity_bound_is_derived: bool  # True if the bound is ours, not the user's (it may be raised)
+    capacity_min_mw: float
+    capacity_fixed_mw: float | None
+    min_load_mw: float
+    heat_loss_fraction: float
+    # Annualised costs, by component, € per year: paid once if built, and per MW of capacity.
+    annual_fixed_eur: dict[str, float] = field(default_factory=dict)
+    annual_per_mw_eur: dict[str, float] = field(default_factory=dict)
+    variable_om_eur_per_mwh: float = 0.0
+
+
+def add_converter(block: pyo.Block, u: ConverterInputs, hours: int, op_cost_per_mwh: np.ndarray):
+    """Add unit `u` to `block`; returns (delivered-heat expressions per hour, annual cost expression).
+
+    `op_cost_per_mwh` is the hourly operating cost per MWh of heat at the plant, already scaled
+    to a year (electricity / COP + variable O&M).
+    """
+    T = range(hours)
+    upper = np.minimum(u.upper_mw, u.capacity_bound_mw)
+    # An hour whose availability is below the minimum load cannot run at all (exact, and it keeps
+    # the relaxation from using those hours).
+    if u.min_load_mw > 0:
+        upper = np.where(upper < u.min_load_mw, 0.0, upper)
+    block.q = pyo.Var(T, bounds=lambda b, n: (0.0, float(upper[n])))
+    block.cap = pyo.Var(bounds=(0.0, u.capacity_bound_mw))
+    block.build = pyo.Var(domain=pyo.Binary)
+    if u.capacity_fixed_mw is not None:
+        block.cap.fix(u.capacity_fixed_mw)
+        block.build.fix(1 if u.capacity_fixed_mw > 0 else 0)
+    else:
+        block.cap.setlb(u.capacity_min_mw)
+        if u.capacity_min_mw > 0:
+            block.build.fix(1)
+        block.link = pyo.Constraint(expr=block.cap <= u.capacity_bound_mw * block.build)
+    block.capacity = pyo.Constraint(T, rule=lambda b, n: b.q[n] <= b.cap)
+    fixed = sum(u.annual_fixed_eur.values())
+    per_mw = sum(u.annual_per_mw_eur.values())
+    cost = fixed * block.build + per_mw * block.cap
+    cost += pyo.quicksum(float(op_cost_per_mwh[n]) * block.q[n] for n in T)
+    eta = 1.0 - u.heat_loss_fraction
+    delivered = [eta * block.q[n] for n in T]
+    return delivered, cost
+
+
+def add_min_load(block: pyo.Block, u: ConverterInputs, hours_to_add: list[int], tag: int):
+    """Add on/off binaries for `hours_to_add`: q = 0 or min_load ≤ q ≤ upper. Returns new components."""
+    T = sorted(hours_to_add)
+    sub = pyo.Block()
+    block.add_component(f"min_load_{tag}", sub)
+    sub.on = pyo.Var(T, domain=pyo.Binary)
+    sub.low = pyo.Constraint(T, rule=lambda s, n: block.q[n] >= u.min_load_mw * s.on[n])
+    sub.high = pyo.Constraint(T, rule=lambda s, n: block.q[n] <= block.q[n].ub * s.on[n])
+    return list(sub.on.values()), list(sub.low.values()) + list(sub.high.values())
+
+
+def min_load_violations(u: ConverterInputs, q: np.ndarray, tol: float = 1e-6) -> np.ndarray:
+    """Hours where the unit runs below its minimum load (0 < q < min_load)."""
+    if u.min_load_mw <= 0:
+        return np.zeros(0, dtype=int)
+    return np.flatnonzero((q > tol) & (q < u.min_load_mw - tol))

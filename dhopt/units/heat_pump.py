@@ -1,0 +1,150 @@
+"""Heat pump on a named heat source (air, groundwater, sewage, seawater, …): schema and COP models.
+
+Three COP models (spec section 3):
+- `linear`: COP = COP_design + a·(T_source − T_source,design) − b·(T_sink − T_sink,design)  (seed 001 eq. 14)
+- `lorenz`: COP = η_Lorenz · T̄_sink / (T̄_sink − T̄_source), with T̄ the logarithmic mean temperature
+  (in K) of each stream between its inlet and outlet  (seed 001 eq. 6–7)
+- `series`: an explicit hourly COP series.
+The sink is the district-heating supply temperature (linear) or the return → supply stream (lorenz).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Literal
+
+import numpy as np
+from pydantic import Field
+
+from dhopt.schema import (
+    Investment,
+    NonNegative,
+    OperationAndMaintenance,
+    Pipe,
+    Positive,
+    Series,
+    StrictModel,
+)
+from dhopt.units.converter import ConverterInputs
+
+if TYPE_CHECKING:
+    from dhopt.inputs import PrepareContext
+
+KELVIN = 273.15
+
+
+class LinearCop(StrictModel):
+    """Linear change of COP with source and sink temperature around a design point (seed 001 eq. 14)."""
+
+    model: Literal["linear"]
+    design_cop: Positive = Field(description="COP at the design temperatures, -.")
+    source_design_temperature_c: float = Field(description="Source temperature at design, °C.")
+    sink_design_temperature_c: float = Field(description="Sink (DH supply) temperature at design, °C.")
+    a: NonNegative = Field(description="COP gain per K of warmer source, 1/K (seed Table 4).")
+    b: NonNegative = Field(description="COP loss per K of warmer sink, 1/K (seed Table 4).")
+
+
+class LorenzCop(StrictModel):
+    """COP as a fixed share (Lorenz efficiency) of the Lorenz COP of the two streams (seed 001 eq. 6–7)."""
+
+    model: Literal["lorenz"]
+    lorenz_efficiency: Annotated[float, Field(gt=0, le=1)] = Field(
+        description="Lorenz (exergy) efficiency, 0–1 (seed: 0.3–0.6)."
+    )
+    source_cooling_k: Positive = Field(
+        description="Temperature drop of the source stream in the evaporator, K."
+    )
+
+
+class SeriesCop(StrictModel):
+    """An explicit hourly COP series (for example from a manufacturer's or a cycle model)."""
+
+    model: Literal["series"]
+    cop: Series = Field(description="COP per hour, -.")
+
+
+CopModel = Annotated[LinearCop | LorenzCop | SeriesCop, Field(discriminator="model")]
+
+
+class HeatPump(StrictModel):
+    """A large heat pump that lifts heat from a source to the district-heating supply temperature."""
+
+    type: Literal["heat_pump"]
+    source: str = Field(description="Heat source label, e.g. groundwater, sewage, seawater, air.")
+    source_temperature_c: Series | None = Field(
+        None, description="Source inlet temperature per hour, °C (needed by linear and lorenz COP)."
+    )
+    cop: CopModel = Field(description="How the COP is computed.")
+    capacity_min_mw: NonNegative = Field(0.0, description="Smallest capacity to build, MW heat.")
+    capacity_max_mw: NonNegative | None = Field(
+        None, description="Largest capacity to build (e.g. a source limit), MW heat."
+    )
+    capacity_mw: NonNegative | None = Field(
+        None, description="Fixed capacity instead of an optimised one, MW heat."
+    )
+    availability_mw: Series | None = Field(
+        None, description="Hourly cap on heat output from the source's availability, MW."
+    )
+    min_load_mw: NonNegative = Field(0.0, description="Least heat output when running, MW (seed: 1 MW).")
+    investment: Investment = Field(description="Investment in the heat pump and its source access.")
+    om: OperationAndMaintenance = Field(default_factory=OperationAndMaintenance, description="O&M costs.")
+    pipe: Pipe | None = Field(None, description="Transmission pipe to the DH network, if any.")
+
+
+def lorenz_mean_k(t_in_c: np.ndarray, t_out_c: np.ndarray) -> np.ndarray:
+    """Logarithmic mean temperature in K of a stream from t_in to t_out (seed 001 eq. 7)."""
+    t_in, t_out = t_in_c + KELVIN, t_out_c + KELVIN
+    same = np.isclose(t_in, t_out)
+    ratio = np.where(same, 1.0, t_out / np.where(same, 1.0, t_in))
+    return np.where(same, t_in, (t_out - t_in) / np.log(ratio))
+
+
+def cop_series(hp: HeatPump, ctx: PrepareContext, where: str) -> np.ndarray:
+    """Hourly COP of heat pump `hp`; `where` is its field path for error messages."""
+    model = hp.cop
+    if isinstance(model, SeriesCop):
+        cop = ctx.series(model.cop, f"{where}.cop.cop")
+    else:
+        if hp.source_temperature_c is None:
+            ctx.fail(f"{where}.source_temperature_c", f"is needed by the '{model.model}' COP model")
+        t_src = ctx.series(hp.source_temperature_c, f"{where}.source_temperature_c")
+        if isinstance(model, LinearCop):
+            cop = (
+                model.design_cop
+                + model.a * (t_src - model.source_design_temperature_c)
+                - model.b * (ctx.supply_temperature_c - model.sink_design_temperature_c)
+            )
+        else:
+            t_sink = lorenz_mean_k(ctx.return_temperature_c, ctx.supply_temperature_c)
+            t_source = lorenz_mean_k(t_src, t_src - model.source_cooling_k)
+            lift = t_sink - t_source
+            if np.any(lift <= 0):
+                n = int(np.argmax(lift <= 0))
+                ctx.fail(
+                    f"{where}.source_temperature_c",
+                    f"source is as warm as the sink in hour {n}; the Lorenz COP is undefined",
+                )
+            cop = model.lorenz_efficiency * t_sink / lift
+    if np.any(cop <= 0):
+        n = int(np.argmax(cop <= 0))
+        ctx.fail(f"{where}.cop", f"expected a positive COP in every hour, found {cop[n]:.3g} in hour {n}")
+    return cop
+
+
+def prepare(name: str, hp: HeatPump, ctx: PrepareContext) -> ConverterInputs:
+    where = f"units.{name}"
+    cop = cop_series(hp, ctx, where)
+    upper = (
+        ctx.series(hp.availability_mw, f"{where}.availability_mw")
+        if hp.availability_mw is not None
+        else np.full(ctx.hours, np.inf)
+    )
+    if np.any(upper < 0):
+        ctx.fail(f"{where}.availability_mw", "expected values ≥ 0, found a negative one")
+    loss = hp.pipe.heat_loss_fraction if hp.pipe else 0.0
+    conv = ctx.converter_base(name, "heat_pump", hp.source, cop, upper, hp, loss)
+    if hp.pipe is not None and hp.pipe.length_m > 0:
+        crf = ctx.crf(hp.pipe.lifetime_years)
+        flow_per_mw = 1.0 / (1.163e-3 * ctx.design_temperature_difference_k)  # m³/h per MW
+        conv.annual_fixed_eur["pipe"] = crf * hp.pipe.length_m * hp.pipe.cost_fixed_eur_per_m
+        conv.annual_per_mw_eur["pipe"] = crf * hp.pipe.length_m * hp.pipe.cost_eur_per_m_per_m3h * flow_per_mw
+    return conv

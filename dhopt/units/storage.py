@@ -1,0 +1,118 @@
+"""Short-term hot-water heat storage: schema, prepared inputs and model builder.
+
+Model (spec section 2): level[n] = (1 − loss)·level[n−1] + charge[n] − discharge[n], cyclic over the
+horizon (level[−1] is level[N−1]); level[n] ≤ cap ≤ M·build. The storage's net output
+discharge − charge = (1 − loss)·level[n−1] − level[n] enters the heat balance directly, so the
+model needs no charge or discharge variables (there is no charging efficiency to tell them apart).
+Investment (seed 001 Table 6): fixed + per_m3 · V, V = cap / (1.163e-3 MWh/(m³·K) · ΔT).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Annotated, Literal
+
+import pyomo.environ as pyo
+from pydantic import Field
+
+from dhopt.schema import Fraction, NonNegative, StrictModel
+
+if TYPE_CHECKING:
+    from dhopt.inputs import PrepareContext
+
+WATER_MWH_PER_M3_K = 1.163e-3
+
+
+class StorageInvestment(StrictModel):
+    """Storage investment `fixed + per_m3 · volume`, annualised."""
+
+    fixed_eur: NonNegative = Field(0.0, description="Volume-independent part, € (if built).")
+    per_m3_eur: NonNegative = Field(0.0, description="Specific part, € per m³ of water volume.")
+    lifetime_years: Annotated[int, Field(gt=0)] = Field(description="Lifetime, years.")
+
+
+class Storage(StrictModel):
+    """A hot-water tank between supply and return temperature."""
+
+    type: Literal["storage"]
+    loss_per_hour: Fraction = Field(
+        0.0001, description="Share of the stored heat lost each hour, - (study: 0.0001)."
+    )
+    temperature_difference_k: Annotated[float, Field(gt=0)] = Field(
+        25.0, description="Temperature difference between hot and cold water, K (sets the volume)."
+    )
+    capacity_min_mwh: NonNegative = Field(0.0, description="Smallest capacity to build, MWh.")
+    capacity_max_mwh: NonNegative | None = Field(None, description="Largest capacity, MWh.")
+    capacity_mwh: NonNegative | None = Field(
+        None, description="Fixed capacity instead of an optimised one, MWh."
+    )
+    power_max_mw: NonNegative | None = Field(
+        None, description="Largest charge or discharge rate, MW (none: unlimited, as the study)."
+    )
+    investment: StorageInvestment = Field(description="Investment cost.")
+
+
+@dataclass
+class StorageInputs:
+    name: str
+    loss_per_hour: float
+    capacity_bound_mwh: float
+    capacity_bound_is_derived: bool
+    capacity_min_mwh: float
+    capacity_fixed_mwh: float | None
+    power_max_mw: float | None
+    volume_m3_per_mwh: float
+    annual_fixed_eur: dict[str, float] = field(default_factory=dict)
+    annual_per_mwh_eur: dict[str, float] = field(default_factory=dict)
+
+
+def prepare(name: str, st: Storage, ctx: PrepareContext) -> StorageInputs:
+    where = f"units.{name}"
+    if st.capacity_max_mwh is not None and st.capacity_min_mwh > st.capacity_max_mwh:
+        ctx.fail(f"{where}.capacity_min_mwh", "is above capacity_max_mwh")
+    crf = ctx.crf(st.investment.lifetime_years)
+    volume_per_mwh = 1.0 / (WATER_MWH_PER_M3_K * st.temperature_difference_k)
+    if st.capacity_max_mwh is not None:
+        bound, derived = st.capacity_max_mwh, False
+    else:
+        # Two days of peak demand: a first guess, raised by the solver loop if the optimum reaches it.
+        bound, derived = max(48.0 * ctx.peak_demand_mw, st.capacity_min_mwh, 1.0), True
+    if st.capacity_mwh is not None:
+        bound, derived = max(bound, st.capacity_mwh), False
+    return StorageInputs(
+        name=name,
+        loss_per_hour=st.loss_per_hour,
+        capacity_bound_mwh=bound,
+        capacity_bound_is_derived=derived,
+        capacity_min_mwh=st.capacity_min_mwh,
+        capacity_fixed_mwh=st.capacity_mwh,
+        power_max_mw=st.power_max_mw,
+        volume_m3_per_mwh=volume_per_mwh,
+        annual_fixed_eur={"investment": crf * st.investment.fixed_eur},
+        annual_per_mwh_eur={"investment": crf * st.investment.per_m3_eur * volume_per_mwh},
+    )
+
+
+def add_storage(block: pyo.Block, s: StorageInputs, hours: int):
+    """Add storage `s` to `block`; returns (net heat output per hour, annual cost expression)."""
+    T = range(hours)
+    keep = 1.0 - s.loss_per_hour
+    block.level = pyo.Var(T, bounds=(0.0, s.capacity_bound_mwh))
+    block.cap = pyo.Var(bounds=(0.0, s.capacity_bound_mwh))
+    block.build = pyo.Var(domain=pyo.Binary)
+    if s.capacity_fixed_mwh is not None:
+        block.cap.fix(s.capacity_fixed_mwh)
+        block.build.fix(1 if s.capacity_fixed_mwh > 0 else 0)
+    else:
+        block.cap.setlb(s.capacity_min_mwh)
+        if s.capacity_min_mwh > 0:
+            block.build.fix(1)
+        block.link = pyo.Constraint(expr=block.cap <= s.capacity_bound_mwh * block.build)
+    block.capacity = pyo.Constraint(T, rule=lambda b, n: b.level[n] <= b.cap)
+    net = [keep * block.level[(n - 1) % hours] - block.level[n] for n in T]
+    if s.power_max_mw is not None:
+        p = s.power_max_mw
+        block.power = pyo.Constraint(T, rule=lambda b, n: (-p, net[n], p))
+    cost = sum(s.annual_fixed_eur.values()) * block.build
+    cost += sum(s.annual_per_mwh_eur.values()) * block.cap
+    return net, cost
