@@ -17,7 +17,7 @@ from pydantic_core import PydanticUndefined
 from dhopt.scenario import Demand, DistrictHeating, Economics, Electricity, ExtraInvestment, Scenario
 from dhopt.schema import Investment, OperationAndMaintenance, Pipe, SeriesFromFile
 from dhopt.units.electric_boiler import ElectricBoiler
-from dhopt.units.heat_pump import HeatPump, LinearCop, LorenzCop, SeriesCop
+from dhopt.units.heat_pump import FanPower, HeatPump, LinearCop, LorenzCop, PumpPower, SeriesCop
 from dhopt.units.storage import Storage, StorageInvestment
 
 SECTIONS: list[type[BaseModel]] = [
@@ -32,6 +32,8 @@ SECTIONS: list[type[BaseModel]] = [
     LinearCop,
     LorenzCop,
     SeriesCop,
+    FanPower,
+    PumpPower,
     ElectricBoiler,
     Storage,
     StorageInvestment,

@@ -45,7 +45,7 @@ def build_model(inputs: SystemInputs) -> BuiltModel:
         block = pyo.Block()
         m.add_component(f"unit_{u.name}", block)
         op = operating_cost_per_mwh(inputs, u.cop, u.variable_om_eur_per_mwh)
-        delivered, cost = add_converter(block, u, hours, op)
+        delivered, cost = add_converter(block, u, hours, op, inputs.year_scale * inputs.price)
         for n in range(hours):
             delivered_by_hour[n].append(delivered[n])
         costs.append(cost)

@@ -54,6 +54,7 @@ def collect(built: BuiltModel) -> Results:
     disp["price_eur_per_mwh"] = inp.price
     cap_rows, kpi_rows = [], []
     total_elec = np.zeros(hours)
+    total_aux = np.zeros(hours)
     cost_cols = ["investment", "pipe", "fixed_om", "variable_om"] + [
         f"electricity_{k}" for k in inp.price_components
     ]
@@ -66,11 +67,14 @@ def collect(built: BuiltModel) -> Results:
         built_flag = bool(round(b.build.value or 0.0)) and cap > 1e-7
         cap = cap if built_flag else 0.0
         delivered = (1 - u.heat_loss_fraction) * q
-        elec = q / u.cop
+        aux = _clean(_values(b.aux, hours)) if hasattr(b, "aux") else np.zeros(hours)
+        elec = q / u.cop + aux
         total_elec += elec
+        total_aux += aux
         disp[f"{u.name}_heat_mw"] = q
         disp[f"{u.name}_delivered_mw"] = delivered
         disp[f"{u.name}_electricity_mw"] = elec
+        disp[f"{u.name}_aux_electricity_mw"] = aux
         disp[f"{u.name}_cop"] = u.cop
         costs = {
             "investment": (
@@ -98,6 +102,7 @@ def collect(built: BuiltModel) -> Results:
                 q.sum() / elec.sum() if elec.sum() > 0 else np.nan,
                 costs,
                 None if co2 is None else scale * float(co2 @ elec),
+                aux_mwh=scale * aux.sum(),
             )
         )
         cap_rows.append(
@@ -163,6 +168,7 @@ def collect(built: BuiltModel) -> Results:
             demand_mwh / elec_mwh if elec_mwh > 0 else np.nan,
             system_costs,
             None if co2 is None else scale * float(co2 @ total_elec),
+            aux_mwh=scale * total_aux.sum(),
         )
     )
     kpis = pd.DataFrame(kpi_rows).fillna({c: 0.0 for c in _cost_columns(kpi_rows)})
@@ -180,7 +186,7 @@ def _cost_columns(rows: list[dict]) -> list[str]:
     return cols
 
 
-def _kpi_row(name, kind, source, heat_mwh, elec_mwh, scop, costs, co2_t) -> dict[str, Any]:
+def _kpi_row(name, kind, source, heat_mwh, elec_mwh, scop, costs, co2_t, aux_mwh=0.0) -> dict[str, Any]:
     total = sum(costs.values())
     row: dict[str, Any] = {
         "unit": name,
@@ -188,6 +194,8 @@ def _kpi_row(name, kind, source, heat_mwh, elec_mwh, scop, costs, co2_t) -> dict
         "source": source,
         "heat_mwh": heat_mwh,
         "electricity_mwh": elec_mwh,
+        "aux_electricity_mwh": aux_mwh,
+        "aux_share": aux_mwh / elec_mwh if elec_mwh > 0 else 0.0,
         "scop": scop,
         "cost_total_eur": total,
         "lcoe_eur_per_mwh": total / heat_mwh if heat_mwh > 0 else np.nan,

@@ -21,7 +21,13 @@ def test_docs_scenario_md_is_current():
 
 def test_every_field_is_documented():
     text = scenario_markdown()
-    for name in ("capacity_max_mw", "availability_mw", "lorenz_efficiency", "loss_per_hour", "adders_eur_per_mwh"):
+    for name in (
+        "capacity_max_mw",
+        "availability_mw",
+        "lorenz_efficiency",
+        "loss_per_hour",
+        "adders_eur_per_mwh",
+    ):
         assert f"`{name}`" in text
 
 

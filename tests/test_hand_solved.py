@@ -199,3 +199,60 @@ def test_lorenz_cop(writer):
     sink = (338.15 - 313.15) / np.log(338.15 / 313.15)
     source = (279.15 - 283.15) / np.log(279.15 / 283.15)
     assert out.results.dispatch["hp_cop"].iloc[0] == pytest.approx(0.5 * sink / (sink - source))
+
+
+def test_fan_power_follows_the_cube_law_at_full_and_part_load(writer):
+    """Air unit fixed at 10 MW, COP 4 (design), fans 2 % of the 7.5 MW source side = 0.15 MW at full
+    load. Demand alternates 10 and 5 MW; at half load the chord approximation between the 0.5 and
+    0.75 breakpoints gives exactly 0.125·0.15 MW (0.5 is a breakpoint, so the chord is exact there)."""
+    data = writer.csv("d.csv", demand=[10.0, 5.0] * 12)
+    sc = base_scenario(24, demand={"file": data, "column": "demand"}, price=50.0)
+    sc["units"]["air"] = heat_pump(
+        source="air",
+        source_temperature_c=7.0,
+        capacity_mw=10.0,
+        cop={
+            "model": "linear",
+            "design_cop": 4.0,
+            "source_design_temperature_c": 7,
+            "sink_design_temperature_c": 65,
+            "a": 0.04,
+            "b": 0.01,
+        },
+        auxiliary={"kind": "fan", "share_of_source_capacity": 0.02},
+    )
+    out = solve(writer, sc)
+    d = out.results.dispatch
+    assert d["air_aux_electricity_mw"].to_numpy() == pytest.approx(
+        np.array([0.15, 0.15 * 0.125] * 12), abs=1e-9
+    )
+    scale = 8760 / 24
+    aux_mwh = scale * 12 * (0.15 + 0.15 * 0.125)
+    assert kpi(out, "air", "aux_electricity_mwh") == pytest.approx(aux_mwh)
+    elec = scale * 12 * (10 / 4 + 5 / 4) + aux_mwh
+    assert kpi(out, "air", "electricity_mwh") == pytest.approx(elec)
+    assert kpi(out, "air", "aux_share") == pytest.approx(aux_mwh / elec)
+    assert kpi(out, "air", "scop") == pytest.approx(scale * 12 * 15 / elec)
+
+
+def test_pump_power_is_hydraulic_power_of_the_design_flow(writer):
+    """Groundwater 5 MW fixed, COP 3.87: source side 5·(1 − 1/3.87) MW at 5 K cooling → flow;
+    ρ·g·H·V̇/η at 20 m head and 70 % efficiency."""
+    sc = base_scenario(4, demand=5.0, price=50.0)
+    sc["units"]["gw"] = heat_pump(
+        source_temperature_c=10.0,
+        capacity_mw=5.0,
+        cop={
+            "model": "linear",
+            "design_cop": 3.87,
+            "source_design_temperature_c": 10,
+            "sink_design_temperature_c": 65,
+            "a": 0.0553,
+            "b": 0.0283,
+        },
+        auxiliary={"kind": "pump", "head_m": 20, "source_cooling_k": 5, "pump_efficiency": 0.7},
+    )
+    out = solve(writer, sc)
+    flow = 5 * (1 - 1 / 3.87) * 1e6 / (1000 * 4186 * 5)
+    pump_mw = 1000 * 9.81 * 20 * flow / 0.7 / 1e6
+    assert out.results.dispatch["gw_aux_electricity_mw"].to_numpy() == pytest.approx([pump_mw] * 4)

@@ -40,13 +40,27 @@ class ConverterInputs:
     annual_fixed_eur: dict[str, float] = field(default_factory=dict)
     annual_per_mw_eur: dict[str, float] = field(default_factory=dict)
     variable_om_eur_per_mwh: float = 0.0
+    # Auxiliary (fan/pump) power at full load of a fixed capacity, MW; falls with (q/cap)^3.
+    aux_design_mw: float | None = None
 
 
-def add_converter(block: pyo.Block, u: ConverterInputs, hours: int, op_cost_per_mwh: np.ndarray):
+# Breakpoints of the piecewise-linear (chord) approximation of the cube law of auxiliary power;
+# the chords of a convex curve lie above it, so auxiliary power is never underestimated.
+AUX_BREAKPOINTS = np.array([0.0, 0.25, 0.5, 0.75, 1.0])
+
+
+def add_converter(
+    block: pyo.Block,
+    u: ConverterInputs,
+    hours: int,
+    op_cost_per_mwh: np.ndarray,
+    aux_cost_per_mwh: np.ndarray,
+):
     """Add unit `u` to `block`; returns (delivered-heat expressions per hour, annual cost expression).
 
     `op_cost_per_mwh` is the hourly operating cost per MWh of heat at the plant, already scaled
-    to a year (electricity / COP + variable O&M).
+    to a year (electricity / COP + variable O&M); `aux_cost_per_mwh` the scaled electricity price
+    for auxiliary power.
     """
     T = range(hours)
     upper = np.minimum(u.upper_mw, u.capacity_bound_mw)
@@ -70,6 +84,19 @@ def add_converter(block: pyo.Block, u: ConverterInputs, hours: int, op_cost_per_
     per_mw = sum(u.annual_per_mw_eur.values())
     cost = fixed * block.build + per_mw * block.cap
     cost += pyo.quicksum(float(op_cost_per_mwh[n]) * block.q[n] for n in T)
+    if u.aux_design_mw and u.capacity_fixed_mw:
+        # aux[n] ≥ each chord of A·r³, r = q[n]/cap: the convex piecewise-linear interpolant.
+        r, f = AUX_BREAKPOINTS, AUX_BREAKPOINTS**3
+        slopes = np.diff(f) / np.diff(r)
+        a, cap = u.aux_design_mw, u.capacity_fixed_mw
+        chords = [
+            (float(a * (f[i] - slopes[i] * r[i])), float(a * slopes[i] / cap)) for i in range(len(slopes))
+        ]
+        block.aux = pyo.Var(T, bounds=(0.0, a))
+        block.aux_chords = pyo.Constraint(
+            T, range(len(chords)), rule=lambda b, n, i: b.aux[n] >= chords[i][0] + chords[i][1] * b.q[n]
+        )
+        cost += pyo.quicksum(float(aux_cost_per_mwh[n]) * block.aux[n] for n in T)
     eta = 1.0 - u.heat_loss_fraction
     delivered = [eta * block.q[n] for n in T]
     return delivered, cost

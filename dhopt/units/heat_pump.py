@@ -65,6 +65,29 @@ class SeriesCop(StrictModel):
 CopModel = Annotated[LinearCop | LorenzCop | SeriesCop, Field(discriminator="model")]
 
 
+class FanPower(StrictModel):
+    """Fans of an air-source unit: a share of the source-side design capacity at full load (spec §6)."""
+
+    kind: Literal["fan"]
+    share_of_source_capacity: Annotated[float, Field(ge=0, le=1)] = Field(
+        0.02, description="Fan power at full load / heat taken from the source at design, - (study: 0.02)."
+    )
+
+
+class PumpPower(StrictModel):
+    """Pumps of a water-source unit: hydraulic power ρ·g·H·V̇/η of the design flow (spec §6)."""
+
+    kind: Literal["pump"]
+    head_m: NonNegative = Field(description="Pumping head at design flow, m.")
+    source_cooling_k: Positive = Field(
+        description="Temperature drop of the source water at design, K (sets the design flow)."
+    )
+    pump_efficiency: Annotated[float, Field(gt=0, le=1)] = Field(0.7, description="Pump efficiency, -.")
+
+
+AuxiliaryPower = Annotated[FanPower | PumpPower, Field(discriminator="kind")]
+
+
 class HeatPump(StrictModel):
     """A large heat pump that lifts heat from a source to the district-heating supply temperature."""
 
@@ -88,6 +111,11 @@ class HeatPump(StrictModel):
     investment: Investment = Field(description="Investment in the heat pump and its source access.")
     om: OperationAndMaintenance = Field(default_factory=OperationAndMaintenance, description="O&M costs.")
     pipe: Pipe | None = Field(None, description="Transmission pipe to the DH network, if any.")
+    auxiliary: AuxiliaryPower | None = Field(
+        None,
+        description="Fan or pump electricity, falling with the cube of the load ratio. Modelled only "
+        "for a fixed capacity (capacity_mw), as in the study's second model.",
+    )
 
 
 def lorenz_mean_k(t_in_c: np.ndarray, t_out_c: np.ndarray) -> np.ndarray:
@@ -147,4 +175,28 @@ def prepare(name: str, hp: HeatPump, ctx: PrepareContext) -> ConverterInputs:
         flow_per_mw = 1.0 / (1.163e-3 * ctx.design_temperature_difference_k)  # m³/h per MW
         conv.annual_fixed_eur["pipe"] = crf * hp.pipe.length_m * hp.pipe.cost_fixed_eur_per_m
         conv.annual_per_mw_eur["pipe"] = crf * hp.pipe.length_m * hp.pipe.cost_eur_per_m_per_m3h * flow_per_mw
+    if hp.auxiliary is not None:
+        conv.aux_design_mw = auxiliary_design_mw(hp, cop)
     return conv
+
+
+WATER_DENSITY = 1000.0  # kg/m³
+WATER_HEAT_CAPACITY = 4186.0  # J/(kg·K)
+GRAVITY = 9.81  # m/s²
+
+
+def auxiliary_design_mw(hp: HeatPump, cop: np.ndarray) -> float | None:
+    """Auxiliary power at full load of the fixed capacity, MW; None if the capacity is not fixed.
+
+    Source-side design capacity = capacity · (1 − 1/COP_design) (COP_design: the linear model's
+    design COP, else the mean COP). The part-load law (cube of the load ratio) is in the builder.
+    """
+    if hp.capacity_mw is None or hp.auxiliary is None:
+        return None
+    design_cop = hp.cop.design_cop if isinstance(hp.cop, LinearCop) else float(np.mean(cop))
+    source_mw = hp.capacity_mw * (1.0 - 1.0 / design_cop)
+    aux = hp.auxiliary
+    if isinstance(aux, FanPower):
+        return aux.share_of_source_capacity * source_mw
+    flow_m3_per_s = source_mw * 1e6 / (WATER_DENSITY * WATER_HEAT_CAPACITY * aux.source_cooling_k)
+    return WATER_DENSITY * GRAVITY * aux.head_m * flow_m3_per_s / aux.pump_efficiency / 1e6
