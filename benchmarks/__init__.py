@@ -1,0 +1,1 @@
+"""Benchmarks of dhopt on the reference scenario: `python -m benchmarks --help`."""

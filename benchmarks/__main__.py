@@ -1,0 +1,91 @@
+"""`python -m benchmarks [--profile smoke|full]`: time the reference model and write a record."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from benchmarks.runner import cases_for, drift, measure, record, store_reference
+
+HERE = Path(__file__).resolve().parent
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument(
+        "--profile",
+        choices=["smoke", "full"],
+        default="smoke",
+        help="smoke: 168 h cases (for CI); full: 168/720/2190/8760 h and the plain model",
+    )
+    parser.add_argument(
+        "--plain-time-limit",
+        type=float,
+        default=None,
+        help="wall-clock limit of each plain-model case, s (default: 60 smoke, 600 full)",
+    )
+    parser.add_argument("--out", type=Path, default=HERE / "records", help="folder for the record")
+    parser.add_argument(
+        "--store-reference",
+        action="store_true",
+        help="keep this run's results as the values later runs are checked against",
+    )
+    parser.add_argument(
+        "--check", action="store_true", help="exit 1 if LCOE or capacities drift from the stored full run"
+    )
+    args = parser.parse_args(argv)
+    limit = args.plain_time_limit or (60.0 if args.profile == "smoke" else 600.0)
+    console = Console()
+    rows = []
+    for case in cases_for(args.profile, limit):
+        if case.kind == "fixed":
+            free = next((m for m in rows if m.kind == "dhopt" and m.hours == case.hours), None)
+            case.capacities = free.capacities if free and free.status == "optimal" else None
+        console.print(f"running {case.name} …")
+        rows.append(measure(case))
+    rec = record(rows, args.profile)
+    args.out.mkdir(parents=True, exist_ok=True)
+    stem = f"{rec['finished_utc'].replace(':', '')}-{args.profile}"
+    (args.out / f"{stem}.json").write_text(json.dumps(rec, indent=2) + "\n")
+    import pandas as pd
+
+    flat = pd.DataFrame([{k: v for k, v in c.items() if k != "capacities"} for c in rec["cases"]])
+    flat.to_csv(args.out / f"{stem}.csv", index=False)
+    table = Table(
+        title=f"dhopt benchmark ({args.profile}) — {rec['machine']['cores']} cores, {rec['git_commit'][:8]}"
+    )
+    for col in ("case", "status", "build s", "solve s", "total s", "peak MB", "gap %", "LCOE"):
+        table.add_column(col, justify="left" if col in ("case", "status") else "right")
+    for m in rows:
+        table.add_row(
+            m.case,
+            m.status,
+            f"{m.build_s:.1f}",
+            f"{m.solve_s:.1f}",
+            f"{m.total_s:.1f}",
+            f"{m.peak_rss_mb:.0f}",
+            "–" if m.gap is None else f"{100 * m.gap:.3f}",
+            "–" if m.lcoe_eur_per_mwh is None else f"{m.lcoe_eur_per_mwh:.3f}",
+        )
+    console.print(table)
+    console.print(f"speed-up of dhopt over the plain model (total time): {rec['speedup_plain_over_dhopt']}")
+    console.print(f"record: {args.out / stem}.json / .csv")
+    if args.store_reference:
+        store_reference(rows)
+        console.print("stored as the reference results")
+    problems = drift(rows)
+    for p in problems:
+        console.print(f"[red]drift:[/] {p}")
+    failed = [m.case for m in rows if m.kind != "plain" and m.status not in ("optimal",)]
+    for name in failed:
+        console.print(f"[red]failed:[/] {name}")
+    return 1 if args.check and (problems or failed) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

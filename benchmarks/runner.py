@@ -1,0 +1,281 @@
+"""Timing runs of the reference model: build, solve and total for several horizons, a fixed-capacity
+point, and the same model written plainly (an on/off binary for every heat pump and hour, one global
+big-M, one HiGHS call with its default settings) so every record carries the speed-up measured in the
+same run.
+
+Each case runs in a fresh process, so its peak memory is its own. A record (JSON and CSV) holds
+the machine, the versions and the git commit.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing as mp
+import os
+import platform
+import resource
+import subprocess
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+REFERENCE = ROOT / "scenarios" / "nordhavn.yaml"
+STORED = Path(__file__).with_name("reference_results.json")
+PLAIN_BIG_M = 1000.0  # MW and MWh: a "large enough" constant, as a plain model would have
+
+
+@dataclass
+class Case:
+    name: str
+    hours: int
+    kind: str  # dhopt | plain | fixed
+    time_limit: float | None = None
+    capacities: dict[str, float] | None = None  # fixed: the capacities to hold (else the stored ones)
+
+
+@dataclass
+class Measurement:
+    case: str
+    kind: str
+    hours: int
+    status: str
+    build_s: float
+    solve_s: float
+    total_s: float
+    peak_rss_mb: float
+    objective: float | None
+    bound: float | None
+    gap: float | None
+    lcoe_eur_per_mwh: float | None
+    capacities: dict[str, float] = field(default_factory=dict)
+    message: str = ""
+
+
+def _capacities(outcome_results) -> dict[str, float]:
+    caps = outcome_results.capacities.set_index("unit")
+    out = {}
+    for unit, row in caps.iterrows():
+        out[str(unit)] = float(row["capacity_mwh"] if row["type"] == "storage" else row["capacity_mw"])
+    return out
+
+
+def _run_dhopt(case: Case) -> dict[str, Any]:
+    from dhopt.run import run_scenario
+    from dhopt.solve import SolveOptions
+
+    overrides = None
+    if case.kind == "fixed":
+        # The study's second model: capacities are inputs (here: the free optimum of the same horizon).
+        stored = case.capacities or json.loads(STORED.read_text())["results"][str(case.hours)]["capacities"]
+        overrides = {}
+        for unit, cap in stored.items():
+            key = "capacity_mwh" if unit == "storage" else "capacity_mw"
+            overrides[f"units.{unit}.{key}"] = round(cap, 6)
+    t = time.perf_counter()
+    out = run_scenario(
+        REFERENCE, hours=case.hours, options=SolveOptions(time_limit=case.time_limit), overrides=overrides
+    )
+    total = time.perf_counter() - t
+    k = out.results.kpis.set_index("unit")
+    return dict(
+        status=out.report.status,
+        build_s=out.report.build_seconds,
+        solve_s=out.report.solve_seconds,
+        total_s=total,
+        objective=out.report.objective,
+        bound=out.report.bound,
+        gap=out.report.gap,
+        lcoe_eur_per_mwh=float(k.loc["system", "lcoe_eur_per_mwh"]),
+        capacities=_capacities(out.results),
+    )
+
+
+def _run_plain(case: Case) -> dict[str, Any]:
+    """The reference model as a plain MILP: every on/off binary up front, global big-M, HiGHS defaults."""
+    import pyomo.environ as pyo
+    from pyomo.contrib.solver.common.results import SolutionStatus
+    from pyomo.contrib.solver.solvers.highs import Highs
+
+    from dhopt.inputs import prepare_inputs
+    from dhopt.model import build_model
+    from dhopt.results import collect
+    from dhopt.scenario import load_scenario
+    from dhopt.units.converter import add_min_load
+
+    t0 = time.perf_counter()
+    inputs = prepare_inputs(load_scenario(REFERENCE), case.hours)
+    for u in inputs.converters:
+        u.capacity_bound_mw = min(PLAIN_BIG_M, u.capacity_max_mw)
+    for s in inputs.storages:
+        s.capacity_bound_mwh = PLAIN_BIG_M * 10
+    built = build_model(inputs)
+    for u in inputs.converters:
+        if u.min_load_mw > 0:
+            add_min_load(built.converter_blocks[u.name], u, list(range(inputs.hours)), 0)
+    solver = Highs()
+    solver.config.load_solutions = False
+    solver.config.raise_exception_on_nonoptimal_result = False
+    solver.config.rel_gap = 1e-3
+    solver.config.time_limit = case.time_limit
+    solver.set_instance(built.model)
+    t1 = time.perf_counter()
+    res = solver.solve(built.model)
+    t2 = time.perf_counter()
+    has = res.solution_status in (SolutionStatus.optimal, SolutionStatus.feasible)
+    lcoe, caps = None, {}
+    if has:
+        res.solution_loader.load_vars()
+        r = collect(built)
+        lcoe = float(r.kpis.set_index("unit").loc["system", "lcoe_eur_per_mwh"])
+        caps = _capacities(r)
+    obj, bound = res.incumbent_objective, res.objective_bound
+    gap = abs(obj - bound) / abs(obj) if has and bound is not None else None
+    status = res.termination_condition.name
+    del pyo
+    return dict(
+        status=status,
+        build_s=t1 - t0,
+        solve_s=t2 - t1,
+        total_s=t2 - t0,
+        objective=obj,
+        bound=bound,
+        gap=gap,
+        lcoe_eur_per_mwh=lcoe,
+        capacities=caps,
+    )
+
+
+def _child(case: Case, conn) -> None:
+    try:
+        data = _run_plain(case) if case.kind == "plain" else _run_dhopt(case)
+        data["message"] = ""
+    except Exception as exc:  # recorded, not raised: one failing case must not lose the others
+        data = dict(
+            status="error",
+            build_s=0.0,
+            solve_s=0.0,
+            total_s=0.0,
+            objective=None,
+            bound=None,
+            gap=None,
+            lcoe_eur_per_mwh=None,
+            capacities={},
+            message=f"{type(exc).__name__}: {exc}",
+        )
+    data["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    conn.send(data)
+    conn.close()
+
+
+def measure(case: Case) -> Measurement:
+    ctx = mp.get_context("spawn")
+    parent, child = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_child, args=(case, child))
+    proc.start()
+    child.close()
+    data = parent.recv()
+    proc.join()
+    return Measurement(case=case.name, kind=case.kind, hours=case.hours, **data)
+
+
+def machine() -> dict[str, Any]:
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1e9
+    return {
+        "platform": platform.platform(),
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gb": round(mem_gb, 1),
+    }
+
+
+def git_commit() -> str:
+    try:
+        return subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def cases_for(profile: str, plain_limit: float) -> list[Case]:
+    if profile == "smoke":
+        return [
+            Case("dhopt-168h", 168, "dhopt"),
+            Case("fixed-168h", 168, "fixed"),
+            Case("plain-168h", 168, "plain", time_limit=plain_limit),
+        ]
+    out = [Case(f"dhopt-{h}h", h, "dhopt") for h in (168, 720, 2190, 8760)]
+    out.append(Case("fixed-8760h", 8760, "fixed"))
+    out += [Case(f"plain-{h}h", h, "plain", time_limit=plain_limit) for h in (168, 720, 2190, 8760)]
+    return out
+
+
+def speedups(rows: list[Measurement]) -> dict[str, str]:
+    """Plain total time / dhopt total time per horizon; '>' when the plain model hit its limit."""
+    ours = {m.hours: m for m in rows if m.kind == "dhopt"}
+    out = {}
+    for m in rows:
+        if m.kind == "plain" and m.hours in ours and ours[m.hours].total_s > 0:
+            ratio = m.total_s / ours[m.hours].total_s
+            proven = m.status == "convergenceCriteriaSatisfied"
+            out[str(m.hours)] = f"{'' if proven else '>'}{ratio:.1f}"
+    return out
+
+
+def drift(rows: list[Measurement], tolerance: float = 1e-3) -> list[str]:
+    """Differences of dhopt's LCOE and capacities from the stored full run, beyond the MIP gap."""
+    if not STORED.exists():
+        return []
+    stored = json.loads(STORED.read_text())["results"]
+    problems = []
+    for m in rows:
+        ref = stored.get(str(m.hours))
+        if m.kind != "dhopt" or ref is None:
+            continue
+        if m.status != "optimal":
+            problems.append(f"{m.case}: status {m.status}")
+            continue
+        if abs(m.lcoe_eur_per_mwh - ref["lcoe_eur_per_mwh"]) > tolerance * ref["lcoe_eur_per_mwh"]:
+            problems.append(
+                f"{m.case}: LCOE {m.lcoe_eur_per_mwh:.4f} vs stored {ref['lcoe_eur_per_mwh']:.4f}"
+            )
+        for unit, cap in ref["capacities"].items():
+            got = m.capacities.get(unit, 0.0)
+            # Capacities of an optimum within the gap may move; flag moves beyond 1 % of the peak.
+            if abs(got - cap) > 0.01 * max(40.0, cap):
+                problems.append(f"{m.case}: {unit} {got:.3f} vs stored {cap:.3f}")
+    return problems
+
+
+def record(rows: list[Measurement], profile: str) -> dict[str, Any]:
+    from dhopt.run import package_versions
+
+    return {
+        "profile": profile,
+        "finished_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "git_commit": git_commit(),
+        "machine": machine(),
+        "versions": package_versions(),
+        "speedup_plain_over_dhopt": speedups(rows),
+        "cases": [asdict(m) for m in rows],
+    }
+
+
+def store_reference(rows: list[Measurement]) -> None:
+    """Keep the dhopt results of a full run as the values smoke runs must reproduce."""
+    results = {
+        str(m.hours): {"lcoe_eur_per_mwh": m.lcoe_eur_per_mwh, "capacities": m.capacities, "gap": m.gap}
+        for m in rows
+        if m.kind == "dhopt" and m.status == "optimal"
+    }
+    STORED.write_text(json.dumps({"git_commit": git_commit(), "results": results}, indent=2) + "\n")
