@@ -10,6 +10,7 @@ the machine, the versions and the git commit.
 from __future__ import annotations
 
 import json
+import math
 import multiprocessing as mp
 import os
 import platform
@@ -72,7 +73,9 @@ def _run_dhopt(case: Case) -> dict[str, Any]:
         overrides = {}
         for unit, cap in stored.items():
             key = "capacity_mwh" if unit == "storage" else "capacity_mw"
-            overrides[f"units.{unit}.{key}"] = round(cap, 6)
+            # Rounded up: the free optimum sits exactly on its limits, and rounding down can cut
+            # the peak hour's supply by a hair and make the fixed model infeasible.
+            overrides[f"units.{unit}.{key}"] = math.ceil(cap * 1e6) / 1e6
     t = time.perf_counter()
     out = run_scenario(
         REFERENCE, hours=case.hours, options=SolveOptions(time_limit=case.time_limit), overrides=overrides

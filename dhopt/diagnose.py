@@ -52,7 +52,9 @@ def explain_infeasible(inputs: SystemInputs) -> str:
     """A best-effort reason after the solver proved infeasibility (check_supply passed)."""
     reasons = []
     for s in inputs.storages:
-        if s.capacity_fixed_mwh is not None or not s.capacity_bound_is_derived:
+        if s.capacity_fixed_mwh is not None:
+            reasons.append(f"storage '{s.name}' is fixed at {s.capacity_fixed_mwh:g} MWh")
+        elif not s.capacity_bound_is_derived:
             reasons.append(f"storage '{s.name}' is limited to {s.capacity_bound_mwh:g} MWh")
         if s.power_max_mw is not None:
             reasons.append(f"storage '{s.name}' charges and discharges at most {s.power_max_mw:g} MW")

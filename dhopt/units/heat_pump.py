@@ -10,6 +10,7 @@ The sink is the district-heating supply temperature (linear) or the return → s
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Annotated, Literal
 
 import numpy as np
@@ -29,6 +30,7 @@ from dhopt.units.converter import ConverterInputs
 if TYPE_CHECKING:
     from dhopt.inputs import PrepareContext
 
+log = logging.getLogger(__name__)
 KELVIN = 273.15
 
 
@@ -177,6 +179,10 @@ def prepare(name: str, hp: HeatPump, ctx: PrepareContext) -> ConverterInputs:
         conv.annual_per_mw_eur["pipe"] = crf * hp.pipe.length_m * hp.pipe.cost_eur_per_m_per_m3h * flow_per_mw
     if hp.auxiliary is not None:
         conv.aux_design_mw = auxiliary_design_mw(hp, cop)
+        if conv.aux_design_mw is None:
+            log.info(
+                "%s: auxiliary power is modelled only for a fixed capacity (capacity_mw); left out", where
+            )
     return conv
 
 
