@@ -141,7 +141,7 @@ def solve(inputs: SystemInputs, options: SolveOptions | None = None) -> tuple[Bu
         solve_seconds += report.solve_seconds
         report.rounds, report.solve_seconds = list(rounds), solve_seconds
         report.build_seconds = build_seconds
-        if not report.feasible and report.status != "optimal":
+        if report.status != "optimal":  # derived bounds can only be judged at a proven optimum
             return built, report
         raised = _binding_derived_bounds(built)
         if not raised:

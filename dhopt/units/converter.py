@@ -66,6 +66,9 @@ def add_converter(
     upper = np.minimum(u.upper_mw, u.capacity_bound_mw)
     # An hour whose availability is below the minimum load cannot run at all (exact, and it keeps
     # the relaxation from using those hours).
+    if u.capacity_fixed_mw is not None:
+        # A given capacity is a bound on each hour, not a row per hour.
+        upper = np.minimum(upper, u.capacity_fixed_mw)
     if u.min_load_mw > 0:
         upper = np.where(upper < u.min_load_mw, 0.0, upper)
     block.q = pyo.Var(T, bounds=lambda b, n: (0.0, float(upper[n])))
@@ -79,7 +82,8 @@ def add_converter(
         if u.capacity_min_mw > 0:
             block.build.fix(1)
         block.link = pyo.Constraint(expr=block.cap <= u.capacity_bound_mw * block.build)
-    block.capacity = pyo.Constraint(T, rule=lambda b, n: b.q[n] <= b.cap)
+    if u.capacity_fixed_mw is None:
+        block.capacity = pyo.Constraint(T, rule=lambda b, n: b.q[n] <= b.cap)
     fixed = sum(u.annual_fixed_eur.values())
     per_mw = sum(u.annual_per_mw_eur.values())
     cost = fixed * block.build + per_mw * block.cap

@@ -180,7 +180,7 @@ def prepare(name: str, hp: HeatPump, ctx: PrepareContext) -> ConverterInputs:
     if hp.auxiliary is not None:
         conv.aux_design_mw = auxiliary_design_mw(hp, cop)
         if conv.aux_design_mw is None:
-            log.info(
+            log.debug(
                 "%s: auxiliary power is modelled only for a fixed capacity (capacity_mw); left out", where
             )
     return conv

@@ -97,7 +97,8 @@ def add_storage(block: pyo.Block, s: StorageInputs, hours: int):
     """Add storage `s` to `block`; returns (net heat output per hour, annual cost expression)."""
     T = range(hours)
     keep = 1.0 - s.loss_per_hour
-    block.level = pyo.Var(T, bounds=(0.0, s.capacity_bound_mwh))
+    top = s.capacity_bound_mwh if s.capacity_fixed_mwh is None else s.capacity_fixed_mwh
+    block.level = pyo.Var(T, bounds=(0.0, top))
     block.cap = pyo.Var(bounds=(0.0, s.capacity_bound_mwh))
     block.build = pyo.Var(domain=pyo.Binary)
     if s.capacity_fixed_mwh is not None:
@@ -108,7 +109,8 @@ def add_storage(block: pyo.Block, s: StorageInputs, hours: int):
         if s.capacity_min_mwh > 0:
             block.build.fix(1)
         block.link = pyo.Constraint(expr=block.cap <= s.capacity_bound_mwh * block.build)
-    block.capacity = pyo.Constraint(T, rule=lambda b, n: b.level[n] <= b.cap)
+    if s.capacity_fixed_mwh is None:  # a given capacity is the level's bound instead
+        block.capacity = pyo.Constraint(T, rule=lambda b, n: b.level[n] <= b.cap)
     net = [keep * block.level[(n - 1) % hours] - block.level[n] for n in T]
     if s.power_max_mw is not None:
         p = s.power_max_mw
