@@ -186,6 +186,16 @@ def schema(
         sys.stdout.write(json.dumps(scenario_json_schema(), indent=2) + "\n")
 
 
+def _register_command_modules() -> None:
+    """Commands that live in their own modules (kept out of this file so each stays small)."""
+    from dhopt.commands_demand import demand_app
+
+    app.add_typer(demand_app, name="demand")
+
+
+_register_command_modules()
+
+
 def main() -> None:  # pragma: no cover - console script entry
     app()
 

@@ -178,7 +178,10 @@ def effective_temperature(daily_mean: np.ndarray, memory: float) -> np.ndarray:
 
 
 def _finite(values: Any, where: str, allow_nan: bool = False) -> np.ndarray:
-    arr = np.asarray(values, dtype=float)
+    try:
+        arr = np.asarray(values, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise ScenarioError(f"{where}: expected numbers ({exc})") from None
     bad = np.flatnonzero(np.isinf(arr) if allow_nan else ~np.isfinite(arr))
     if bad.size:
         raise ScenarioError(
