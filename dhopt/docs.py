@@ -17,8 +17,19 @@ from pydantic_core import PydanticUndefined
 from dhopt.scenario import Demand, DistrictHeating, Economics, Electricity, ExtraInvestment, Scenario
 from dhopt.schema import Investment, OperationAndMaintenance, Pipe, SeriesFromFile
 from dhopt.units.electric_boiler import ElectricBoiler
-from dhopt.units.heat_pump import FanPower, HeatPump, LinearCop, LorenzCop, PumpPower, SeriesCop
+from dhopt.units.excess_heat import Booster, ExcessHeat
+from dhopt.units.heat_import import HeatImport
+from dhopt.units.heat_pump import (
+    CoolingByProduct,
+    FanPower,
+    HeatPump,
+    LinearCop,
+    LorenzCop,
+    PumpPower,
+    SeriesCop,
+)
 from dhopt.units.storage import Storage, StorageInvestment
+from dhopt.units.taxes import ExcessHeatTax
 
 SECTIONS: list[type[BaseModel]] = [
     Scenario,
@@ -34,7 +45,12 @@ SECTIONS: list[type[BaseModel]] = [
     SeriesCop,
     FanPower,
     PumpPower,
+    CoolingByProduct,
+    ExcessHeatTax,
     ElectricBoiler,
+    ExcessHeat,
+    Booster,
+    HeatImport,
     Storage,
     StorageInvestment,
     Investment,
@@ -128,7 +144,8 @@ def scenario_markdown() -> str:
         "series; a `time_utc` (or `time`) column, if present, must step by exactly one hour.",
         "",
         "Units of the `units` mapping are told apart by `type`: `heat_pump`, `electric_boiler`, "
-        "`storage`. The reference case is `scenarios/nordhavn.yaml`.",
+        "`storage`, `excess_heat`, `heat_import`. The reference case is `scenarios/nordhavn.yaml`; "
+        "`scenarios/supermarket-ltdh.yaml` and `scenarios/mall-prosumer.yaml` show the others.",
         "",
         "## Worked example",
         "",

@@ -167,6 +167,9 @@ class SystemInputs:
     converters: list[ConverterInputs]
     storages: list[StorageInputs]
     extra_annual_eur: dict[str, float] = field(default_factory=dict)
+    pv_mw: np.ndarray | None = None  # on-site PV production, MW (electricity used before the grid)
+    pv_export_price: np.ndarray | None = None  # € per MWh of unused PV, if exported
+    cooling_demand_mw: np.ndarray | None = None  # to be covered by units whose cold side serves it
 
     @property
     def price(self) -> np.ndarray:
@@ -203,6 +206,13 @@ class PrepareContext:
     @property
     def design_temperature_difference_k(self) -> float:
         return float(np.min(self.supply_temperature_c - self.return_temperature_c))
+
+    def add_pipe_costs(self, conv: ConverterInputs, pipe) -> None:
+        """Annualised pipe cost (seed 001 Table 6): fixed per metre + per metre and m³/h of design flow."""
+        crf = self.crf(pipe.lifetime_years)
+        flow_per_mw = 1.0 / (1.163e-3 * self.design_temperature_difference_k)  # m³/h per MW
+        conv.annual_fixed_eur["pipe"] = crf * pipe.length_m * pipe.cost_fixed_eur_per_m
+        conv.annual_per_mw_eur["pipe"] = crf * pipe.length_m * pipe.cost_eur_per_m_per_m3h * flow_per_mw
 
     def converter_base(self, name, kind, source, cop, upper, cfg, loss) -> ConverterInputs:
         """The fields every electric heat producer shares (capacities, investment, O&M)."""
@@ -280,11 +290,23 @@ def prepare_inputs(loaded: LoadedScenario, hours: int | None = None) -> SystemIn
     co2 = None
     if sc.electricity.co2_t_per_mwh is not None:
         co2 = ctx.series(sc.electricity.co2_t_per_mwh, "electricity.co2_t_per_mwh")
+    pv = export = cooling = None
+    if sc.electricity.onsite_pv_mw is not None:
+        pv = ctx.series(sc.electricity.onsite_pv_mw, "electricity.onsite_pv_mw")
+        export = ctx.series(
+            sc.electricity.pv_export_price_eur_per_mwh, "electricity.pv_export_price_eur_per_mwh"
+        )
+        if np.any(pv < 0):
+            ctx.fail("electricity.onsite_pv_mw", "expected values ≥ 0, found a negative one")
+    if sc.demand.cooling_mw is not None:
+        cooling = ctx.series(sc.demand.cooling_mw, "demand.cooling_mw")
     converters: list[ConverterInputs] = []
     storages: list[StorageInputs] = []
     for name, cfg in sc.units.items():
         prepared = UNIT_TYPES[cfg.type][1](name, cfg, ctx)
         (storages if isinstance(prepared, StorageInputs) else converters).append(prepared)
+    if cooling is not None and not any(u.cooling_per_mwh is not None for u in converters):
+        ctx.fail("demand.cooling_mw", "no unit serves it (give a heat pump a 'cooling' entry)")
     extra = {
         name: ctx.crf(x.lifetime_years) * x.investment_eur
         for name, x in sc.extra_investments.items()
@@ -303,4 +325,7 @@ def prepare_inputs(loaded: LoadedScenario, hours: int | None = None) -> SystemIn
         converters=converters,
         storages=storages,
         extra_annual_eur=extra,
+        pv_mw=pv,
+        pv_export_price=export,
+        cooling_demand_mw=cooling,
     )

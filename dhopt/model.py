@@ -13,7 +13,7 @@ import numpy as np
 import pyomo.environ as pyo
 
 from dhopt.inputs import SystemInputs
-from dhopt.units.converter import add_converter
+from dhopt.units.converter import ConverterInputs, add_converter
 from dhopt.units.storage import add_storage
 
 
@@ -29,9 +29,58 @@ class BuiltModel:
     min_load_hours: dict[str, set[int]] = field(default_factory=dict)
 
 
-def operating_cost_per_mwh(inputs: SystemInputs, cop: np.ndarray, variable_om: float) -> np.ndarray:
-    """Cost per MWh of heat at the plant in each hour, scaled to a year: price / COP + variable O&M."""
-    return inputs.year_scale * (inputs.price / cop + variable_om)
+def operating_cost_per_mwh(inputs: SystemInputs, u: ConverterInputs) -> np.ndarray:
+    """Cost per MWh of heat at the plant in each hour, scaled to a year: price / COP (unless the
+    grid block prices electricity, with on-site PV) + variable O&M + the unit's hourly costs."""
+    cost = np.full(inputs.hours, u.variable_om_eur_per_mwh)
+    if inputs.pv_mw is None:
+        cost = cost + inputs.price / u.cop
+    for extra in u.hourly_costs_eur_per_mwh.values():
+        cost = cost + extra
+    return inputs.year_scale * cost
+
+
+def electricity_use(block: pyo.Block, u: ConverterInputs, n: int):
+    """Electricity of unit u in hour n as a linear expression (heat / COP + auxiliary power)."""
+    terms = []
+    if np.isfinite(u.cop[n]):
+        terms.append(float(1.0 / u.cop[n]) * block.q[n])
+    if hasattr(block, "aux"):
+        terms.append(block.aux[n])
+    return terms
+
+
+def _add_grid(m: pyo.ConcreteModel, inputs: SystemInputs, blocks: dict[str, pyo.Block]):
+    """On-site PV first, the grid for the rest: grid[n] ≥ use[n] − pv[n], grid ≥ 0 (exact: grid
+    electricity costs money). Unused PV is exported at the export price. Returns the annual cost."""
+    hours, pv = inputs.hours, inputs.pv_mw
+    units = {u.name: u for u in inputs.converters}
+    use = [
+        [t for name, b in blocks.items() for t in electricity_use(b, units[name], n)] for n in range(hours)
+    ]
+    m.grid = pyo.Var(range(hours), bounds=(0.0, None))
+    m.grid_floor = pyo.Constraint(
+        range(hours), rule=lambda mm, n: mm.grid[n] >= pyo.quicksum(use[n]) - float(pv[n])
+    )
+    scale, price, export = inputs.year_scale, inputs.price, inputs.pv_export_price
+    # Export revenue = export price · (pv − self-consumed), self-consumed = use − grid.
+    return pyo.quicksum(
+        float(scale * price[n]) * m.grid[n]
+        - float(scale * export[n]) * (float(pv[n]) - pyo.quicksum(use[n]) + m.grid[n])
+        for n in range(hours)
+    )
+
+
+def _add_cooling_balance(m: pyo.ConcreteModel, inputs: SystemInputs, blocks: dict[str, pyo.Block]) -> None:
+    """Cooling by-product of the units that serve the cooling demand must cover it every hour."""
+    cooling = inputs.cooling_demand_mw
+    serving = [
+        (blocks[u.name], u.cooling_per_mwh) for u in inputs.converters if u.cooling_per_mwh is not None
+    ]
+    m.cooling_balance = pyo.Constraint(
+        range(inputs.hours),
+        rule=lambda _, n: pyo.quicksum(float(c[n]) * b.q[n] for b, c in serving) >= float(cooling[n]),
+    )
 
 
 def build_model(inputs: SystemInputs) -> BuiltModel:
@@ -41,11 +90,13 @@ def build_model(inputs: SystemInputs) -> BuiltModel:
     delivered_by_hour: list[list] = [[] for _ in range(hours)]
     costs = []
     conv_blocks: dict[str, pyo.Block] = {}
+    grid_priced = inputs.pv_mw is not None
+    aux_price = np.zeros(hours) if grid_priced else inputs.year_scale * inputs.price
     for u in inputs.converters:
         block = pyo.Block()
         m.add_component(f"unit_{u.name}", block)
-        op = operating_cost_per_mwh(inputs, u.cop, u.variable_om_eur_per_mwh)
-        delivered, cost = add_converter(block, u, hours, op, inputs.year_scale * inputs.price)
+        op = operating_cost_per_mwh(inputs, u)
+        delivered, cost = add_converter(block, u, hours, op, aux_price, inputs.year_scale)
         for n in range(hours):
             delivered_by_hour[n].append(delivered[n])
         costs.append(cost)
@@ -59,6 +110,10 @@ def build_model(inputs: SystemInputs) -> BuiltModel:
             delivered_by_hour[n].append(net[n])
         costs.append(cost)
         stor_blocks[s.name] = block
+    if grid_priced:
+        costs.append(_add_grid(m, inputs, conv_blocks))
+    if inputs.cooling_demand_mw is not None:
+        _add_cooling_balance(m, inputs, conv_blocks)
     demand = inputs.demand_mw
     m.heat_balance = pyo.Constraint(
         range(hours), rule=lambda _, n: pyo.quicksum(delivered_by_hour[n]) == float(demand[n])

@@ -60,15 +60,34 @@ def collect(built: BuiltModel) -> Results:
     ]
     system_costs = dict.fromkeys(cost_cols, 0.0)
 
+    # Electricity per unit and hour, and the share of it bought from the grid (1 without PV:
+    # with on-site PV, grid purchases and their CO2 are shared in proportion to each unit's use).
+    flows = {}
     for u in inp.converters:
         b = built.converter_blocks[u.name]
         q = _clean(_values(b.q, hours))
+        aux = _clean(_values(b.aux, hours)) if hasattr(b, "aux") else np.zeros(hours)
+        flows[u.name] = (q, aux, q / u.cop + aux)
+    use = sum((f[2] for f in flows.values()), np.zeros(hours))
+    grid_share = np.ones(hours)
+    if inp.pv_mw is not None:
+        grid = _clean(_values(built.model.grid, hours))
+        grid_share = np.divide(grid, use, out=np.zeros(hours), where=use > 1e-9)
+        disp["pv_mw"] = inp.pv_mw
+        disp["pv_used_mw"] = use - grid
+        disp["grid_electricity_mw"] = grid
+        export = inp.pv_export_price @ (inp.pv_mw - (use - grid))
+        system_costs["pv_export"] = -scale * float(export)
+    if inp.cooling_demand_mw is not None:
+        disp["cooling_demand_mw"] = inp.cooling_demand_mw
+
+    for u in inp.converters:
+        b = built.converter_blocks[u.name]
+        q, aux, elec = flows[u.name]
         cap = float(b.cap.value or 0.0)
         built_flag = bool(round(b.build.value or 0.0)) and cap > 1e-7
         cap = cap if built_flag else 0.0
         delivered = (1 - u.heat_loss_fraction) * q
-        aux = _clean(_values(b.aux, hours)) if hasattr(b, "aux") else np.zeros(hours)
-        elec = q / u.cop + aux
         total_elec += elec
         total_aux += aux
         disp[f"{u.name}_heat_mw"] = q
@@ -76,6 +95,8 @@ def collect(built: BuiltModel) -> Results:
         disp[f"{u.name}_electricity_mw"] = elec
         disp[f"{u.name}_aux_electricity_mw"] = aux
         disp[f"{u.name}_cop"] = u.cop
+        if u.cooling_per_mwh is not None:
+            disp[f"{u.name}_cooling_mw"] = u.cooling_per_mwh * q
         costs = {
             "investment": (
                 u.annual_fixed_eur.get("investment", 0.0) * built_flag
@@ -87,9 +108,13 @@ def collect(built: BuiltModel) -> Results:
             "variable_om": scale * u.variable_om_eur_per_mwh * q.sum(),
         }
         for k, price in inp.price_components.items():
-            costs[f"electricity_{k}"] = scale * float(price @ elec)
+            costs[f"electricity_{k}"] = scale * float(price @ (elec * grid_share))
+        for k, coef in u.hourly_costs_eur_per_mwh.items():
+            costs[k] = costs.get(k, 0.0) + scale * float(coef @ q)
+        if hasattr(b, "annual_tax"):
+            costs["excess_heat_tax"] = costs.get("excess_heat_tax", 0.0) + float(b.annual_tax.value or 0.0)
         for k, v in costs.items():
-            system_costs[k] += v
+            system_costs[k] = system_costs.get(k, 0.0) + v
         heat = scale * delivered.sum()
         elec_mwh = scale * elec.sum()
         kpi_rows.append(
@@ -101,7 +126,7 @@ def collect(built: BuiltModel) -> Results:
                 elec_mwh,
                 q.sum() / elec.sum() if elec.sum() > 0 else np.nan,
                 costs,
-                None if co2 is None else scale * float(co2 @ elec),
+                None if co2 is None else scale * float(co2 @ (elec * grid_share)),
                 aux_mwh=scale * aux.sum(),
             )
         )
@@ -167,11 +192,15 @@ def collect(built: BuiltModel) -> Results:
             elec_mwh,
             demand_mwh / elec_mwh if elec_mwh > 0 else np.nan,
             system_costs,
-            None if co2 is None else scale * float(co2 @ total_elec),
+            None if co2 is None else scale * float(co2 @ (total_elec * grid_share)),
             aux_mwh=scale * total_aux.sum(),
         )
     )
     kpis = pd.DataFrame(kpi_rows).fillna({c: 0.0 for c in _cost_columns(kpi_rows)})
+    # A component a unit does not have is 0 €/MWh for it (NaN only where it delivered no heat).
+    produced = kpis["heat_mwh"] > 0
+    for c in (c for c in kpis.columns if c.startswith("lcoe_") and c != "lcoe_eur_per_mwh"):
+        kpis.loc[produced, c] = kpis.loc[produced, c].fillna(0.0)
     return Results(
         capacities=pd.DataFrame(cap_rows),
         kpis=kpis,

@@ -26,6 +26,11 @@ class Demand(StrictModel):
         description="Rescale so that the year's sum is this, MWh. With scale_to_peak_mw as well, "
         "the profile s (peak 1) is mapped to peak·s^k with k chosen to meet both.",
     )
+    cooling_mw: Series | None = Field(
+        None,
+        description="Cooling demand per hour, MW, to be met by heat pumps whose cold side serves it "
+        "(units.*.cooling). Optional.",
+    )
 
 
 class Electricity(StrictModel):
@@ -38,6 +43,12 @@ class Electricity(StrictModel):
     )
     co2_t_per_mwh: Series | None = Field(
         None, description="CO2 intensity of grid electricity, t/MWh_el (optional)."
+    )
+    onsite_pv_mw: Series | None = Field(
+        None, description="On-site PV production, MW: used before grid electricity (optional)."
+    )
+    pv_export_price_eur_per_mwh: Series = Field(
+        0.0, description="Price for PV electricity not used on site, €/MWh (0: curtailed)."
     )
 
 
@@ -88,8 +99,10 @@ class Scenario(StrictModel):
 
 def _location(loc: tuple[Any, ...]) -> str:
     # pydantic puts the discriminator's tag in the path (units.gw.heat_pump.cop); drop it.
-    parts = [str(p) for p in loc if str(p) not in {"heat_pump", "electric_boiler", "storage"}]
-    parts = [p for p in parts if p not in {"float", "SeriesFromFile", "linear", "lorenz", "series"}]
+    from dhopt.units import UNIT_TYPES
+
+    tags = set(UNIT_TYPES) | {"float", "SeriesFromFile", "linear", "lorenz", "series", "fan", "pump"}
+    parts = [str(p) for p in loc if str(p) not in tags]
     return ".".join(parts) or "(top level)"
 
 

@@ -10,16 +10,22 @@ from typing import Annotated
 
 from pydantic import Field
 
-from dhopt.units import electric_boiler, heat_pump, storage
+from dhopt.units import electric_boiler, excess_heat, heat_import, heat_pump, storage
 
 # type name -> (schema class, prepare function)
 UNIT_TYPES = {
     "heat_pump": (heat_pump.HeatPump, heat_pump.prepare),
     "electric_boiler": (electric_boiler.ElectricBoiler, electric_boiler.prepare),
     "storage": (storage.Storage, storage.prepare),
+    "excess_heat": (excess_heat.ExcessHeat, excess_heat.prepare),
+    "heat_import": (heat_import.HeatImport, heat_import.prepare),
 }
 
 Unit = Annotated[
-    heat_pump.HeatPump | electric_boiler.ElectricBoiler | storage.Storage,
+    heat_pump.HeatPump
+    | electric_boiler.ElectricBoiler
+    | storage.Storage
+    | excess_heat.ExcessHeat
+    | heat_import.HeatImport,
     Field(discriminator="type"),
 ]

@@ -42,6 +42,18 @@ class ConverterInputs:
     variable_om_eur_per_mwh: float = 0.0
     # Auxiliary (fan/pump) power at full load of a fixed capacity, MW; falls with (q/cap)^3.
     aux_design_mw: float | None = None
+    # Further costs per MWh of heat at the plant, by component, per hour (not yet scaled to a year):
+    # heat purchase, the hourly excess-heat tax, a cooling credit (negative).
+    hourly_costs_eur_per_mwh: dict[str, np.ndarray] = field(default_factory=dict)
+    # Annual excess-heat tax: tax = max(0, Σ_n rate[n]·q[n]) over the year (hours below the COP
+    # threshold, with negative rate, offset the others). None: no annual tax.
+    annual_tax_rate_eur_per_mwh: np.ndarray | None = None
+    # Cooling delivered per MWh of heat (1 − 1/COP) if the unit's cold side serves a cooling demand.
+    cooling_per_mwh: np.ndarray | None = None
+
+    @property
+    def uses_electricity(self) -> bool:
+        return bool(np.any(np.isfinite(self.cop)))
 
 
 # Breakpoints of the piecewise-linear (chord) approximation of the cube law of auxiliary power;
@@ -55,6 +67,7 @@ def add_converter(
     hours: int,
     op_cost_per_mwh: np.ndarray,
     aux_cost_per_mwh: np.ndarray,
+    year_scale: float = 1.0,
 ):
     """Add unit `u` to `block`; returns (delivered-heat expressions per hour, annual cost expression).
 
@@ -100,7 +113,16 @@ def add_converter(
         block.aux_chords = pyo.Constraint(
             T, range(len(chords)), rule=lambda b, n, i: b.aux[n] >= chords[i][0] + chords[i][1] * b.q[n]
         )
-        cost += pyo.quicksum(float(aux_cost_per_mwh[n]) * block.aux[n] for n in T)
+        if np.any(aux_cost_per_mwh):
+            cost += pyo.quicksum(float(aux_cost_per_mwh[n]) * block.aux[n] for n in T)
+    if u.annual_tax_rate_eur_per_mwh is not None:
+        # Epigraph of max(0, Σ rate·q): exact, since the objective pushes the tax down.
+        rate = u.annual_tax_rate_eur_per_mwh
+        block.annual_tax = pyo.Var(bounds=(0.0, None))
+        block.annual_tax_floor = pyo.Constraint(
+            expr=block.annual_tax >= pyo.quicksum(float(year_scale * rate[n]) * block.q[n] for n in T)
+        )
+        cost += block.annual_tax
     eta = 1.0 - u.heat_loss_fraction
     delivered = [eta * block.q[n] for n in T]
     return delivered, cost

@@ -26,6 +26,7 @@ from dhopt.schema import (
     StrictModel,
 )
 from dhopt.units.converter import ConverterInputs
+from dhopt.units.taxes import ExcessHeatTax, apply_excess_heat_tax
 
 if TYPE_CHECKING:
     from dhopt.inputs import PrepareContext
@@ -90,6 +91,15 @@ class PumpPower(StrictModel):
 AuxiliaryPower = Annotated[FanPower | PumpPower, Field(discriminator="kind")]
 
 
+class CoolingByProduct(StrictModel):
+    """Cooling made by the heat pump's evaporator: (1 − 1/COP) MWh per MWh of heat."""
+
+    credit_eur_per_mwh: Series = Field(0.0, description="Value of the cooling, € per MWh of cooling.")
+    serves_cooling_demand: bool = Field(
+        True, description="Counts towards demand.cooling_mw, if the scenario has one."
+    )
+
+
 class HeatPump(StrictModel):
     """A large heat pump that lifts heat from a source to the district-heating supply temperature."""
 
@@ -113,6 +123,12 @@ class HeatPump(StrictModel):
     investment: Investment = Field(description="Investment in the heat pump and its source access.")
     om: OperationAndMaintenance = Field(default_factory=OperationAndMaintenance, description="O&M costs.")
     pipe: Pipe | None = Field(None, description="Transmission pipe to the DH network, if any.")
+    excess_heat_tax: ExcessHeatTax | None = Field(
+        None, description="Danish excess-heat tax on this unit's heat (e.g. a prosumer's heat pump)."
+    )
+    cooling: CoolingByProduct | None = Field(
+        None, description="The cold side delivers cooling (e.g. a mall heat pump on the cooling return)."
+    )
     auxiliary: AuxiliaryPower | None = Field(
         None,
         description="Fan or pump electricity, falling with the cube of the load ratio. Modelled only "
@@ -173,10 +189,16 @@ def prepare(name: str, hp: HeatPump, ctx: PrepareContext) -> ConverterInputs:
     loss = hp.pipe.heat_loss_fraction if hp.pipe else 0.0
     conv = ctx.converter_base(name, "heat_pump", hp.source, cop, upper, hp, loss)
     if hp.pipe is not None and hp.pipe.length_m > 0:
-        crf = ctx.crf(hp.pipe.lifetime_years)
-        flow_per_mw = 1.0 / (1.163e-3 * ctx.design_temperature_difference_k)  # m³/h per MW
-        conv.annual_fixed_eur["pipe"] = crf * hp.pipe.length_m * hp.pipe.cost_fixed_eur_per_m
-        conv.annual_per_mw_eur["pipe"] = crf * hp.pipe.length_m * hp.pipe.cost_eur_per_m_per_m3h * flow_per_mw
+        ctx.add_pipe_costs(conv, hp.pipe)
+    if hp.excess_heat_tax is not None:
+        apply_excess_heat_tax(conv, hp.excess_heat_tax, ctx, where)
+    if hp.cooling is not None:
+        cooling_share = 1.0 - 1.0 / cop
+        credit = ctx.series(hp.cooling.credit_eur_per_mwh, f"{where}.cooling.credit_eur_per_mwh")
+        if np.any(credit):
+            conv.hourly_costs_eur_per_mwh["cooling_credit"] = -credit * cooling_share
+        if hp.cooling.serves_cooling_demand:
+            conv.cooling_per_mwh = cooling_share
     if hp.auxiliary is not None:
         conv.aux_design_mw = auxiliary_design_mw(hp, cop)
         if conv.aux_design_mw is None:

@@ -1,0 +1,86 @@
+"""Excess heat (a supermarket's condenser heat, a data centre, industry), with or without a booster.
+
+Without a booster the unit delivers up to the available heat, using no electricity. With a booster
+heat pump lifting it to the supply temperature, heat out Q takes Q·(1 − 1/COP) from the source and
+Q/COP from the grid, so the available source heat A[n] caps the output at A[n]·COP/(COP − 1).
+The heat bought from the source is paid per MWh of source heat.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+from pydantic import Field
+
+from dhopt.schema import (
+    Investment,
+    NonNegative,
+    OperationAndMaintenance,
+    Pipe,
+    Series,
+    StrictModel,
+)
+from dhopt.units.converter import ConverterInputs
+from dhopt.units.heat_pump import CopModel, cop_series
+from dhopt.units.taxes import ExcessHeatTax, apply_excess_heat_tax
+
+if TYPE_CHECKING:
+    from dhopt.inputs import PrepareContext
+
+
+class Booster(StrictModel):
+    """A heat pump lifting the excess heat to the DH supply temperature (cascade/booster)."""
+
+    source_temperature_c: Series | None = Field(
+        None, description="Temperature of the excess heat, °C (needed by linear and lorenz COP)."
+    )
+    cop: CopModel = Field(description="The booster's COP model.")
+
+
+class ExcessHeat(StrictModel):
+    """Heat recovered from a process, sold into the network."""
+
+    type: Literal["excess_heat"]
+    source: str = Field(description="Label, e.g. supermarket refrigeration, data centre.")
+    available_heat_mw: Series = Field(description="Excess heat available from the source per hour, MW.")
+    booster: Booster | None = Field(None, description="Booster heat pump, if the heat needs lifting.")
+    heat_price_eur_per_mwh: Series = Field(
+        0.0, description="Price paid for the source heat, € per MWh taken from the source."
+    )
+    capacity_min_mw: NonNegative = Field(0.0, description="Smallest capacity to build, MW heat out.")
+    capacity_max_mw: NonNegative | None = Field(None, description="Largest capacity, MW heat out.")
+    capacity_mw: NonNegative | None = Field(None, description="Fixed capacity, MW heat out.")
+    min_load_mw: NonNegative = Field(0.0, description="Least heat output when running, MW.")
+    investment: Investment = Field(
+        description="Connection (fixed_eur, e.g. 17,000 €) and per-MW cost (e.g. 600 €/kW)."
+    )
+    om: OperationAndMaintenance = Field(default_factory=OperationAndMaintenance, description="O&M.")
+    pipe: Pipe | None = Field(None, description="Pipe to the DH network, if any.")
+    excess_heat_tax: ExcessHeatTax | None = Field(None, description="Danish excess-heat tax, if it applies.")
+
+
+def prepare(name: str, ex: ExcessHeat, ctx: PrepareContext) -> ConverterInputs:
+    where = f"units.{name}"
+    available = ctx.series(ex.available_heat_mw, f"{where}.available_heat_mw")
+    if np.any(available < 0):
+        ctx.fail(f"{where}.available_heat_mw", "expected values ≥ 0, found a negative one")
+    if ex.booster is None:
+        cop = np.full(ctx.hours, np.inf)
+        upper = available
+    else:
+        cop = cop_series(ex.booster, ctx, f"{where}.booster")
+        if np.any(cop <= 1):
+            n = int(np.argmax(cop <= 1))
+            ctx.fail(f"{where}.booster.cop", f"expected a COP above 1, found {cop[n]:.3g} in hour {n}")
+        upper = available * cop / (cop - 1.0)
+    loss = ex.pipe.heat_loss_fraction if ex.pipe else 0.0
+    conv = ctx.converter_base(name, "excess_heat", ex.source, cop, upper, ex, loss)
+    if ex.pipe is not None and ex.pipe.length_m > 0:
+        ctx.add_pipe_costs(conv, ex.pipe)
+    price = ctx.series(ex.heat_price_eur_per_mwh, f"{where}.heat_price_eur_per_mwh")
+    if np.any(price):
+        conv.hourly_costs_eur_per_mwh["heat_purchase"] = price * (1.0 - 1.0 / cop)
+    if ex.excess_heat_tax is not None:
+        apply_excess_heat_tax(conv, ex.excess_heat_tax, ctx, where)
+    return conv
