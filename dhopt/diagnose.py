@@ -61,6 +61,15 @@ def explain_infeasible(inputs: SystemInputs) -> str:
     fixed = [u.name for u in inputs.converters if u.capacity_fixed_mw is not None]
     if fixed:
         reasons.append("fixed capacities: " + ", ".join(fixed))
+    if inputs.cooling_demand_mw is not None:
+        reasons.append(
+            f"a cooling demand up to {inputs.cooling_demand_mw.max():.2f} MW must be met"
+            + (
+                ""
+                if inputs.allow_heat_dump
+                else "; its heat cannot be rejected unless district_heating.allow_heat_dump is true"
+            )
+        )
     peak = float(inputs.demand_mw.max())
     hint = "; ".join(reasons) if reasons else "check capacity limits, availability and minimum loads"
     return f"infeasible: the units cannot follow the demand (peak {peak:.2f} MW) hour by hour ({hint})"

@@ -170,6 +170,7 @@ class SystemInputs:
     pv_mw: np.ndarray | None = None  # on-site PV production, MW (electricity used before the grid)
     pv_export_price: np.ndarray | None = None  # € per MWh of unused PV, if exported
     cooling_demand_mw: np.ndarray | None = None  # to be covered by units whose cold side serves it
+    allow_heat_dump: bool = False  # supply ≥ demand, the surplus rejected
 
     @property
     def price(self) -> np.ndarray:
@@ -187,6 +188,7 @@ class PrepareContext:
         self.demand_mw = np.zeros(hours)
         self.supply_temperature_c = np.zeros(hours)
         self.return_temperature_c = np.zeros(hours)
+        self.cooling_demand_mw: np.ndarray | None = None
         # Without storage no unit can usefully exceed peak demand, so that bound is exact.
         self.has_storage = any(u.type == "storage" for u in loaded.scenario.units.values())
 
@@ -225,7 +227,7 @@ class PrepareContext:
         # storage, peak demand is a guess, raised by the solve loop if the optimum reaches it.
         hard = min(user_max, float(np.max(upper)) if upper.size else np.inf)
         peak = self.peak_demand_mw / (1.0 - loss)
-        if not self.has_storage:
+        if not self.has_storage and not self.loaded.scenario.district_heating.allow_heat_dump:
             hard = min(hard, peak)
         bound, derived = (hard, False) if hard <= peak else (peak, True)
         bound = max(bound, cfg.capacity_min_mw)
@@ -300,6 +302,7 @@ def prepare_inputs(loaded: LoadedScenario, hours: int | None = None) -> SystemIn
             ctx.fail("electricity.onsite_pv_mw", "expected values ≥ 0, found a negative one")
     if sc.demand.cooling_mw is not None:
         cooling = ctx.series(sc.demand.cooling_mw, "demand.cooling_mw")
+        ctx.cooling_demand_mw = cooling
     converters: list[ConverterInputs] = []
     storages: list[StorageInputs] = []
     for name, cfg in sc.units.items():
@@ -328,4 +331,5 @@ def prepare_inputs(loaded: LoadedScenario, hours: int | None = None) -> SystemIn
         pv_mw=pv,
         pv_export_price=export,
         cooling_demand_mw=cooling,
+        allow_heat_dump=sc.district_heating.allow_heat_dump,
     )

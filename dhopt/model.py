@@ -116,7 +116,12 @@ def build_model(inputs: SystemInputs) -> BuiltModel:
         _add_cooling_balance(m, inputs, conv_blocks)
     demand = inputs.demand_mw
     m.heat_balance = pyo.Constraint(
-        range(hours), rule=lambda _, n: pyo.quicksum(delivered_by_hour[n]) == float(demand[n])
+        range(hours),
+        rule=lambda _, n: (
+            pyo.quicksum(delivered_by_hour[n]) >= float(demand[n])
+            if inputs.allow_heat_dump
+            else pyo.quicksum(delivered_by_hour[n]) == float(demand[n])
+        ),
     )
     m.total_cost = pyo.Objective(
         expr=pyo.quicksum(costs) + sum(inputs.extra_annual_eur.values()), sense=pyo.minimize

@@ -176,6 +176,11 @@ def collect(built: BuiltModel) -> Results:
             }
         )
 
+    if inp.allow_heat_dump:
+        supply = sum(disp[f"{u.name}_delivered_mw"] for u in inp.converters) + sum(
+            disp[f"{s.name}_discharge_mw"] - disp[f"{s.name}_charge_mw"] for s in inp.storages
+        )
+        disp["heat_dumped_mw"] = _clean(supply - inp.demand_mw)
     disp["electricity_mw"] = total_elec
     if co2 is not None:
         disp["co2_t_per_mwh"] = co2

@@ -57,6 +57,11 @@ class DistrictHeating(StrictModel):
 
     supply_temperature_c: Series = Field(description="Supply temperature, °C.")
     return_temperature_c: Series = Field(description="Return temperature, °C.")
+    allow_heat_dump: bool = Field(
+        False,
+        description="Let surplus heat be rejected (a dry cooler): supply ≥ demand instead of =. Needed "
+        "when a cooling demand makes more heat than the network can take.",
+    )
 
 
 class Economics(StrictModel):
