@@ -56,6 +56,9 @@ def run_scenario(
     options = options or SolveOptions()
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
+        # run.json marks a complete folder: remove an earlier run's marker before anything changes,
+        # so a run that fails half-way never leaves old and new files looking like one result.
+        (out / "run.json").unlink(missing_ok=True)
         if options.log_file is None:
             options.log_file = out / "solver.log"
             options.log_file.unlink(missing_ok=True)  # HiGHS appends; keep one run's log

@@ -84,3 +84,26 @@ def test_kpis_add_up(reference_run):
     assert system["cost_total_eur"] == pytest.approx(info["objective_eur_per_year"], rel=1e-6)
     assert 2.5 < system["scop"] < 4.5
     assert 20 < system["co2_kg_per_mwh"] < 100
+
+
+def test_failed_rerun_leaves_no_completion_marker(reference_run, tmp_path, monkeypatch):
+    """A second run into the same folder that fails in the solver must not leave the first run's
+    run.json, so the folder cannot pass for a complete result."""
+    import shutil
+
+    import dhopt.run
+    from dhopt.errors import SolverError
+
+    out, _ = reference_run
+    folder = tmp_path / "again"
+    shutil.copytree(out, folder)
+    assert (folder / "run.json").exists()
+
+    def failing_solve(*args, **kwargs):
+        raise SolverError("no usable solution (time_limit): simulated")
+
+    monkeypatch.setattr(dhopt.run, "solve", failing_solve)
+    result = CliRunner().invoke(app, ["solve", str(REFERENCE), "--hours", "24", "--out", str(folder)])
+    assert result.exit_code == 2
+    assert "simulated" in result.output
+    assert not (folder / "run.json").exists()
