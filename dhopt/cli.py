@@ -189,8 +189,10 @@ def schema(
 def _register_command_modules() -> None:
     """Commands that live in their own modules (kept out of this file so each stays small)."""
     from dhopt.commands_demand import demand_app
+    from dhopt.commands_network import register as register_network
 
     app.add_typer(demand_app, name="demand")
+    register_network(app)
 
 
 _register_command_modules()
