@@ -16,4 +16,8 @@ class InfeasibleError(DhoptError):
 
 
 class SolverError(DhoptError):
-    """The solver stopped without a usable solution."""
+    """The solver stopped without a usable solution; `status` says how (time_limit, error, …)."""
+
+    def __init__(self, message: str, status: str = "error") -> None:
+        super().__init__(message)
+        self.status = status

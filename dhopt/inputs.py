@@ -221,6 +221,15 @@ class PrepareContext:
         where = f"units.{name}"
         if cfg.capacity_max_mw is not None and cfg.capacity_min_mw > cfg.capacity_max_mw:
             self.fail(f"{where}.capacity_min_mw", "is above capacity_max_mw")
+        if (
+            cfg.capacity_mw is not None
+            and cfg.capacity_max_mw is not None
+            and cfg.capacity_mw > cfg.capacity_max_mw
+        ):
+            self.fail(
+                f"{where}.capacity_mw",
+                f"fixed capacity {cfg.capacity_mw:g} MW is above capacity_max_mw {cfg.capacity_max_mw:g} MW",
+            )
         user_max = np.inf if cfg.capacity_max_mw is None else cfg.capacity_max_mw
         # Tightest valid bound from the data: the user's cap or the most the source ever gives are
         # hard limits; so is peak demand (grossed up for the pipe loss) without storage. With

@@ -68,7 +68,8 @@ def run_scenario(
     if report.objective is None or not report.feasible:
         raise SolverError(
             f"no usable solution ({report.status}): {report.message}"
-            + (f"; solver log in {options.log_file}" if options.log_file else "")
+            + (f"; solver log in {options.log_file}" if options.log_file else ""),
+            status=report.status,
         )
     results = collect(built)
     info = {

@@ -31,6 +31,7 @@ import math
 import multiprocessing
 import os
 import signal
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
@@ -84,6 +85,11 @@ class Proportions(StrictModel):
         description="Heat pumps of the base scenario not in `sources`: 'off' fixes them to 0 MW, "
         "'free' leaves them to the optimiser.",
     )
+
+    @field_validator("other_heat_pumps", mode="before")
+    @classmethod
+    def _yaml_off(cls, v: Any) -> Any:
+        return "off" if v is False else v  # YAML 1.1 reads a bare `off` as false
 
     @field_validator("step")
     @classmethod
@@ -196,6 +202,7 @@ class SweepPlan:
     points: dict[str, PointSpec]
     context: dict[str, Any]
     label_columns: list[str] = field(default_factory=list)
+    limits_mw: dict[str, float] = field(default_factory=dict)  # capacity_max_mw of the split's sources
 
     @property
     def sources(self) -> list[str]:
@@ -250,9 +257,9 @@ def load_sweep(path: str | Path, hours: int | None = None) -> SweepPlan:
     base_path = Path(config.base)
     if not base_path.is_absolute():
         base_path = (path.parent / base_path).resolve()
-    base_raw = read_yaml(base_path)
     hours = hours or config.hours
     try:
+        base_raw = read_yaml(base_path)
         loaded = load_scenario(base_path, config.overrides)
         inputs = prepare_inputs(loaded, hours)
     except ScenarioError as exc:
@@ -345,6 +352,11 @@ def load_sweep(path: str | Path, hours: int | None = None) -> SweepPlan:
         points=points,
         context=context,
         label_columns=label_columns,
+        limits_mw={
+            s: float(units[s].capacity_max_mw)
+            for s in (p.sources if p else [])
+            if getattr(units[s], "capacity_max_mw", None) is not None
+        },
     )
 
 
@@ -381,12 +393,13 @@ def _now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
 
-def _test_fault(pid: str) -> None:
+def _test_fault(pid: str, spec: str | None) -> None:
     """Test hook: env DHOPT_SWEEP_TEST_FAULTS = JSON {point id or '*': 'exit' | 'raise' | 'sleep:S'}.
 
     Lets the tests make a worker die (os._exit), raise, or hang, which the runner must survive.
+    The runner reads the variable when it makes the tasks (a forkserver started earlier would not
+    see a later change of the environment) and passes it along.
     """
-    spec = os.environ.get(FAULTS_ENV)
     if not spec:
         return
     faults = json.loads(spec)
@@ -401,8 +414,19 @@ def _test_fault(pid: str) -> None:
         time.sleep(float(action.split(":", 1)[1]))
 
 
+# Pyomo's HiGHS interface redirects the process's stdout/stderr file descriptors while it solves,
+# so two solves in threads of one process garble each other (measured: a Dask in-process cluster
+# with 2 threads hung). One solve per process at a time; parallelism comes from processes.
+_SOLVE_LOCK = threading.Lock()
+
+
 def solve_point(task: dict[str, Any]) -> dict[str, Any]:
     """Solve one point; never raises for a failed solve (the status says what happened)."""
+    with _SOLVE_LOCK:
+        return _solve_point(task)
+
+
+def _solve_point(task: dict[str, Any]) -> dict[str, Any]:
     started, started_utc = time.perf_counter(), _now()
     pid = task["id"]
     if task.get("running_dir"):
@@ -415,7 +439,7 @@ def solve_point(task: dict[str, Any]) -> dict[str, Any]:
         "worker_pid": os.getpid(),
     }
     try:
-        _test_fault(pid)
+        _test_fault(pid, task.get("faults"))
         from dhopt.run import run_scenario
         from dhopt.solve import SolveOptions
 
@@ -429,9 +453,8 @@ def solve_point(task: dict[str, Any]) -> dict[str, Any]:
     except InfeasibleError as exc:
         record.update(status="infeasible", message=str(exc))
     except SolverError as exc:
-        # run_scenario says "no usable solution (<status>): …"; a time limit is not an error.
-        status = "time_limit" if "(time_limit)" in str(exc) else "error"
-        record.update(status=status, message=str(exc))
+        # A time limit is not an error.
+        record.update(status="time_limit" if exc.status == "time_limit" else "error", message=str(exc))
     except DhoptError as exc:
         record.update(status="error", message=str(exc))
     except Exception as exc:  # anything else must not take the sweep down
@@ -541,7 +564,7 @@ def points_table(plan: SweepPlan, records: dict[str, dict[str, Any]]) -> pd.Data
         for name in unit_names:
             r[f"heat_{name}_mwh"] = (units.get(name) or {}).get("heat_mwh")
         for k, v in system.items():
-            if k.startswith("lcoe_") and k != "lcoe_eur_per_mwh":
+            if (k.startswith("lcoe_") and k != "lcoe_eur_per_mwh") or k.startswith("aux_"):
                 r[k] = v
         r["heat_demand_mwh"] = system.get("heat_mwh")
         r["electricity_mwh"] = system.get("electricity_mwh")
@@ -553,7 +576,7 @@ def points_table(plan: SweepPlan, records: dict[str, dict[str, Any]]) -> pd.Data
     df = pd.DataFrame(out)
     numeric = ("scop", "co2_kg_per_mwh", "electricity_mwh", "objective_eur_per_year", "gap", "wall_seconds")
     for col in df.columns:
-        if col.startswith(("lcoe_", "cap_", "heat_", "share_", "mw_")) or col in numeric:
+        if col.startswith(("lcoe_", "cap_", "heat_", "share_", "mw_", "aux_")) or col in numeric:
             df[col] = pd.to_numeric(df[col], errors="coerce")
     df["attempt"] = pd.to_numeric(df["attempt"], errors="coerce").astype("Int64")
     return df
@@ -680,6 +703,8 @@ def run_sweep(
             "context": plan.context,
             "peak_mw": plan.peak_mw,
             "total_mw": plan.total_mw,
+            "sources": plan.sources,
+            "limits_mw": plan.limits_mw,
             "points": len(plan.points),
             "rows": len(plan.rows),
             "started_utc": _now(),
@@ -687,11 +712,11 @@ def run_sweep(
     )
     records = read_points(out)
     todo: list[PointSpec] = []
-    already = 0
+    already = stale = 0
     for spec in plan.points.values():
         rec = records.get(spec.id)
-        if rec is not None and rec.get("context") != plan.context:
-            log.info("point %s was solved with other settings; solving it again", spec.id)
+        if rec is not None and not _same_context(rec.get("context"), plan.context):
+            stale += 1  # same overrides, other base scenario file, horizon or MIP gap
             rec = None
         if rec is not None and not (retry_failed and rec["status"] in FAILED):
             already += 1
@@ -712,6 +737,12 @@ def run_sweep(
             already += 1
             continue
         todo.append(spec)
+    if stale:
+        log.warning(
+            "%d point(s) in %s were solved with another base scenario, horizon or MIP gap; solving again",
+            stale,
+            out,
+        )
     todo_ids = {t.id for t in todo}
     failed_before = sum(
         1 for s in plan.points if s in records and s not in todo_ids and records[s]["status"] in FAILED
@@ -730,6 +761,8 @@ def run_sweep(
         bar.advance(rec["status"] in FAILED)
         if rec["status"] in FAILED:
             log.warning("point %s: %s: %s", rec["id"], rec["status"], rec.get("message", ""))
+        else:
+            log.info("point %s: %s in %.1f s", rec["id"], rec["status"], rec.get("wall_seconds") or 0.0)
 
     tasks = [_task(plan, spec, out, running_dir if scheduler is None else None) for spec in todo]
     bar = _Progress(progress, len(plan.points), already, failed_before, console)
@@ -742,6 +775,8 @@ def run_sweep(
             else:
                 _run_dask(tasks, scheduler, workers, plan.time_guard_s(), on_result, dask_processes)
     finally:
+        for marker in running_dir.glob("*"):
+            marker.unlink(missing_ok=True)
         table = write_tables(plan, out, records)
     counts = {s: int(n) for s, n in table.drop_duplicates("point_id")["status"].value_counts().items()}
     return SweepSummary(
@@ -754,6 +789,14 @@ def run_sweep(
         wall_seconds=time.perf_counter() - started,
         table=table,
     )
+
+
+CONTEXT_KEYS = ("base_sha256", "hours", "mip_gap")  # what makes an earlier result of a point stale
+
+
+def _same_context(a: Any, b: dict[str, Any]) -> bool:
+    """Same base scenario content, horizon and MIP gap (the base file may have moved)."""
+    return isinstance(a, dict) and all(a.get(k) == b.get(k) for k in CONTEXT_KEYS)
 
 
 def _task(plan: SweepPlan, spec: PointSpec, out: Path, running_dir: Path | None) -> dict[str, Any]:
@@ -769,6 +812,7 @@ def _task(plan: SweepPlan, spec: PointSpec, out: Path, running_dir: Path | None)
         "threads": c.threads,
         "running_dir": str(running_dir) if running_dir else None,
         "keep_dir": str(out / "runs" / spec.id) if c.keep_runs else None,
+        "faults": os.environ.get(FAULTS_ENV),
     }
 
 
@@ -827,16 +871,21 @@ def _run_local(
     killed: set[str] = set()
     try:
         while queue or suspects or inflight:
-            if suspects:
-                if not inflight:
-                    t = suspects.popleft()
-                    inflight[pool.submit(solve_point, t)] = (t, time.monotonic(), True)
-            else:
-                while queue and len(inflight) < workers:
-                    t = queue.popleft()
-                    inflight[pool.submit(solve_point, t)] = (t, time.monotonic(), False)
-            done, _ = cf.wait(list(inflight), timeout=0.5, return_when=cf.FIRST_COMPLETED)
             broken = False
+            try:
+                if suspects:
+                    if not inflight:
+                        t = suspects[0]
+                        inflight[pool.submit(solve_point, t)] = (t, time.monotonic(), True)
+                        suspects.popleft()
+                else:
+                    while queue and len(inflight) < workers:
+                        t = queue[0]
+                        inflight[pool.submit(solve_point, t)] = (t, time.monotonic(), False)
+                        queue.popleft()
+            except cf.process.BrokenProcessPool:
+                broken = True  # a worker died since the last look; the task stays queued
+            done, _ = cf.wait(list(inflight), timeout=0 if broken else 0.5, return_when=cf.FIRST_COMPLETED)
             for f in done:
                 rec = _result(f)
                 if rec is None:
@@ -879,7 +928,8 @@ def _run_local(
                     if t["id"] in killed or started is None:
                         continue
                     pid, start_wall = started
-                    if time.time() - start_wall > guard_s and pid in _pool_pids(pool):
+                    ours = _pool_pids(pool)
+                    if time.time() - start_wall > guard_s and (not ours or pid in ours):
                         log.warning(
                             "point %s ran over %.0f s; killing its worker (pid %d)", t["id"], guard_s, pid
                         )
@@ -919,9 +969,10 @@ def _run_dask(
 ) -> None:
     """The same points on a Dask cluster: a LocalCluster ('local') or a running scheduler.
 
-    At most as many points are in flight as the cluster has worker threads, so a point's wall
-    clock starts when it is submitted. A point past `guard_s` is cancelled and recorded as
-    'timeout', and its worker restarted (where the worker has a nanny to restart it).
+    At most as many points are in flight as the cluster has worker processes (one solve per
+    process at a time, see _SOLVE_LOCK), so a point's wall clock starts when it is submitted. A point past
+    `guard_s` is cancelled and recorded as 'timeout', and its worker restarted (where the worker
+    has a nanny to restart it).
     """
     try:
         from dask.distributed import Client, LocalCluster
@@ -945,7 +996,7 @@ def _run_dask(
             cluster.close()
         raise DhoptError(f"cannot reach the Dask scheduler at {address}: {_one_line(str(exc))}") from None
     try:
-        slots = max(1, sum(client.nthreads().values()))
+        slots = max(1, len(set(client.run(os.getpid).values())))
         queue = deque(tasks)
         inflight: dict[Any, tuple[dict[str, Any], float]] = {}
         n = 0
@@ -966,12 +1017,13 @@ def _run_dask(
                         on_result(_failure(t, "error", _one_line(f"Dask worker failed: {exc!r}"), t0))
                 elif guard_s is not None and time.monotonic() - t0 > guard_s:
                     del inflight[fut]
+                    rec = _failure(t, "timeout", f"cancelled after {guard_s:g} s of wall-clock time", t0)
                     where = [w for w, keys in client.processing().items() if fut.key in keys]
                     fut.cancel()
-                    if where and processes:
+                    if where and processes:  # a thread cannot be stopped; a worker process can
                         with contextlib.suppress(Exception):
                             client.restart_workers(where, timeout=60)
-                    on_result(_failure(t, "timeout", f"cancelled after {guard_s:g} s of wall-clock time", t0))
+                    on_result(rec)
     finally:
         client.close()
         if cluster is not None:

@@ -187,3 +187,12 @@ def test_valid_scenario_is_described(writer):
     code, text, _ = run_cli("validate", str(writer.yaml(good())))
     assert code == 0, text
     assert "is valid" in text and "peak 10.00 MW" in text and "spot mean 50.00" in text
+
+
+def test_fixed_capacity_above_its_limit(writer):
+    sc = good()
+    sc["units"]["hp"]["capacity_max_mw"] = 5
+    sc["units"]["hp"]["capacity_mw"] = 7
+    assert_clean_error(
+        writer.yaml(sc), "units.hp.capacity_mw", "fixed capacity 7 MW is above capacity_max_mw 5 MW"
+    )

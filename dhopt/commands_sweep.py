@@ -1,0 +1,138 @@
+"""`dhopt sweep` and `dhopt plot`: plain functions, registered on the app by `register(app)`.
+
+dhopt/cli.py calls `register(app)`; the functions carry no decorator so they can be registered on
+any typer app (the tests build their own).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.logging import RichHandler
+
+from dhopt.errors import DhoptError
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+def _fail(message: str, code: int = 2) -> None:
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def _setup_logging(verbose: bool, quiet: bool) -> None:
+    level = logging.INFO if verbose else logging.ERROR if quiet else logging.WARNING
+    logging.basicConfig(
+        level=level,
+        format="%(message)s",
+        handlers=[RichHandler(console=err_console, show_path=False)],
+        force=True,
+    )
+    logging.getLogger("pyomo").setLevel(logging.ERROR)
+    logging.getLogger("distributed").setLevel(logging.ERROR)
+    logging.getLogger("matplotlib").setLevel(logging.WARNING)
+
+
+def sweep(
+    sweep_file: Annotated[Path, typer.Argument(help="Sweep file (YAML), see docs/sweeps.md.")],
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Sweep folder (default results/<stem>).")
+    ] = None,
+    workers: Annotated[int, typer.Option(min=1, help="Points solved at the same time.")] = 2,
+    hours: Annotated[int | None, typer.Option(min=1, help="Solve only the first N hours.")] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(help="Dask scheduler address, or 'local' for a LocalCluster of --workers processes."),
+    ] = None,
+    retry_failed: Annotated[
+        bool,
+        typer.Option("--retry-failed", help="Solve points that failed (error, timeout, time_limit) again."),
+    ] = False,
+    plots: Annotated[bool, typer.Option("--plots/--no-plots", help="Write the plots at the end.")] = True,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log every point.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
+) -> None:
+    """Solve many variants of a scenario (capacity splits, cases, grids); resumable: rerun to continue."""
+    _setup_logging(verbose, quiet)
+    from dhopt.sweep import run_sweep
+
+    out = out or Path("results") / sweep_file.stem
+    try:
+        summary = run_sweep(
+            sweep_file,
+            out,
+            workers=workers,
+            hours=hours,
+            scheduler=scheduler,
+            retry_failed=retry_failed,
+            progress=not quiet,
+            console=err_console,
+        )
+    except DhoptError as exc:
+        _fail(str(exc))
+    except KeyboardInterrupt:
+        _fail(
+            f"interrupted; finished points are kept in {out / 'points'}; rerun the same command to resume",
+            130,
+        )
+    if plots:
+        from dhopt.plots import plot_folder
+
+        try:
+            written = plot_folder(out)
+        except DhoptError as exc:
+            err_console.print(f"[yellow]warning:[/] no plots: {exc}", highlight=False, soft_wrap=True)
+            written = []
+    else:
+        written = []
+    if quiet:
+        if summary.failed:
+            raise typer.Exit(1)
+        return
+    counts = ", ".join(f"{n} {s}" for s, n in sorted(summary.counts.items()))
+    console.print(
+        f"{summary.total} points ({summary.rows} rows): {counts}; solved now {summary.solved}, "
+        f"already done {summary.already_done}; {summary.wall_seconds:.1f} s"
+    )
+    console.print(
+        f"table in [bold]{out / 'points.csv'}[/]" + (f", plots in {out / 'plots'}" if written else "")
+    )
+    if summary.failed:
+        console.print(
+            f"[yellow]{summary.failed} point(s) failed[/]; see the message column; "
+            "rerun with --retry-failed to solve them again"
+        )
+        raise typer.Exit(1)
+
+
+def plot(
+    folder: Annotated[Path, typer.Argument(help="A solve result folder or a sweep folder.")],
+    free: Annotated[
+        Path | None, typer.Option("--free", help="A free solve's result folder, marked on ternary diagrams.")
+    ] = None,
+    period: Annotated[
+        str | None,
+        typer.Option(
+            help="Dispatch period: 'START:END' as hour numbers (0:168) or dates (2018-01-08:2018-01-15)."
+        ),
+    ] = None,
+) -> None:
+    """Write PNG and SVG plots of a result folder into FOLDER/plots/."""
+    _setup_logging(False, True)
+    from dhopt.plots import plot_folder
+
+    try:
+        written = plot_folder(folder, free=free, period=period)
+    except DhoptError as exc:
+        _fail(str(exc))
+    console.print(f"{len(written)} files in [bold]{folder / 'plots'}[/]")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(sweep)
+    app.command()(plot)
