@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import json
-import logging
 import sys
 from pathlib import Path
 from typing import Annotated
 
 import numpy as np
 import typer
-from rich.console import Console
-from rich.logging import RichHandler
 from rich.table import Table
 
+from dhopt.console import console, fail, setup_logging
 from dhopt.errors import DhoptError
 
 app = typer.Typer(
@@ -21,27 +19,8 @@ app = typer.Typer(
     no_args_is_help=True,
     help="Which district-heating heat sources to build, how big, and how to run them hour by hour.",
 )
-console = Console()
-err_console = Console(stderr=True)
-
 Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Show progress and the solver's log.")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")]
-
-
-def _setup_logging(verbose: bool, quiet: bool) -> None:
-    level = logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO
-    logging.basicConfig(
-        level=level,
-        format="%(message)s",
-        handlers=[RichHandler(console=err_console, show_path=False)],
-        force=True,
-    )
-    logging.getLogger("pyomo").setLevel(logging.ERROR)
-
-
-def _fail(message: str) -> None:
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
-    raise typer.Exit(2)
 
 
 @app.command()
@@ -56,7 +35,7 @@ def solve(
     quiet: Quiet = False,
 ) -> None:
     """Optimise capacities and hourly dispatch; write tables to the result folder."""
-    _setup_logging(verbose, quiet)
+    setup_logging(verbose, quiet)
     from dhopt.run import run_scenario
     from dhopt.solve import SolveOptions
 
@@ -66,9 +45,9 @@ def solve(
         with console.status("solving…", spinner="dots") if not (quiet or verbose) else _nullctx():
             outcome = run_scenario(scenario, out=out, hours=hours, options=options)
     except DhoptError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     except KeyboardInterrupt:
-        _fail("interrupted; no results written for this run")
+        fail("interrupted; no results written for this run")
     if quiet:
         return
     _print_summary(outcome)
@@ -128,7 +107,7 @@ def validate(
     hours: Annotated[int | None, typer.Option(min=1, help="Check only the first N hours.")] = None,
 ) -> None:
     """Check a scenario and its data without solving; print what was found."""
-    _setup_logging(False, True)
+    setup_logging(False, True)
     from dhopt.diagnose import check_supply
     from dhopt.inputs import prepare_inputs
     from dhopt.scenario import load_scenario
@@ -138,7 +117,7 @@ def validate(
         inp = prepare_inputs(loaded, hours)
         check_supply(inp)
     except DhoptError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     d, p = inp.demand_mw, inp.price
     span = f"{inp.time[0]:%Y-%m-%d %H:%M} → {inp.time[-1]:%Y-%m-%d %H:%M} UTC" if inp.time is not None else ""
     console.print(f"[bold]{loaded.scenario.name}[/] ({scenario}) is valid")

@@ -6,7 +6,6 @@ Registered in the main CLI as `app.add_typer(demand_app, name="demand")`. User e
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -14,6 +13,7 @@ import numpy as np
 import pandas as pd
 import typer
 
+from dhopt.console import fail
 from dhopt.demand_fit import (
     DAY_TYPES,
     HOLIDAY_CALENDARS,
@@ -39,8 +39,7 @@ TemperatureColumn = Annotated[str, typer.Option(help="Column with the outdoor te
 
 def _fail(exc: DhoptError) -> None:
     # One line, no traceback: the message already names the file and the column.
-    print(f"error: {' '.join(str(exc).split())}", file=sys.stderr)
-    raise typer.Exit(2)
+    fail(str(exc))
 
 
 def _local_bound(value: str | None, timezone: str, option: str) -> pd.Timestamp | None:

@@ -6,7 +6,6 @@ one line `error: …` on stderr with exit code 2, never a traceback. Every file 
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -14,6 +13,7 @@ import numpy as np
 import pandas as pd
 import typer
 
+from dhopt.console import fail
 from dhopt.errors import DhoptError
 from dhopt.network_comparison import COMPONENTS, Concept, Figure, NetworkComparison
 from dhopt.results import atomic_write
@@ -35,11 +35,6 @@ COMPONENT_LABELS = {
     "individual_om": "individual unit O&M",
     "individual_electricity": "individual electricity",
 }
-
-
-def _fail(message: str) -> None:
-    print(f"error: {' '.join(str(message).split())}", file=sys.stderr)
-    raise typer.Exit(2)
 
 
 def _write_csv(path: Path, df: pd.DataFrame) -> None:
@@ -217,9 +212,9 @@ def network_compare(
         _write_csv(out / "min_feasible_density.csv", mf)
         images = write_plots(nc, mf, out / "plots") if plots else []
     except DhoptError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     except OSError as exc:
-        _fail(f"{out}: cannot write the results: {exc.strerror or exc}")
+        fail(f"{out}: cannot write the results: {exc.strerror or exc}")
     if quiet:
         return
     found = mf[mf["status"] == "found"]

@@ -11,31 +11,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.logging import RichHandler
 
+from dhopt.console import console, err_console, fail, setup_logging
 from dhopt.errors import DhoptError
-
-console = Console()
-err_console = Console(stderr=True)
-
-
-def _fail(message: str, code: int = 2) -> None:
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
-    raise typer.Exit(code)
-
-
-def _setup_logging(verbose: bool, quiet: bool) -> None:
-    level = logging.INFO if verbose else logging.ERROR if quiet else logging.WARNING
-    logging.basicConfig(
-        level=level,
-        format="%(message)s",
-        handlers=[RichHandler(console=err_console, show_path=False)],
-        force=True,
-    )
-    logging.getLogger("pyomo").setLevel(logging.ERROR)
-    logging.getLogger("distributed").setLevel(logging.ERROR)
-    logging.getLogger("matplotlib").setLevel(logging.WARNING)
 
 
 def sweep(
@@ -58,7 +36,7 @@ def sweep(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
 ) -> None:
     """Solve many variants of a scenario (capacity splits, cases, grids); resumable: rerun to continue."""
-    _setup_logging(verbose, quiet)
+    setup_logging(verbose, quiet, default=logging.WARNING)
     from dhopt.sweep import run_sweep
 
     out = out or Path("results") / sweep_file.stem
@@ -74,9 +52,9 @@ def sweep(
             console=err_console,
         )
     except DhoptError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     except KeyboardInterrupt:
-        _fail(
+        fail(
             f"interrupted; finished points are kept in {out / 'points'}; rerun the same command to resume",
             130,
         )
@@ -123,13 +101,13 @@ def plot(
     ] = None,
 ) -> None:
     """Write PNG and SVG plots of a result folder into FOLDER/plots/."""
-    _setup_logging(False, True)
+    setup_logging(False, True)
     from dhopt.plots import plot_folder
 
     try:
         written = plot_folder(folder, free=free, period=period)
     except DhoptError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     console.print(f"{len(written)} files in [bold]{folder / 'plots'}[/]")
 
 

@@ -196,3 +196,10 @@ def test_fixed_capacity_above_its_limit(writer):
     assert_clean_error(
         writer.yaml(sc), "units.hp.capacity_mw", "fixed capacity 7 MW is above capacity_max_mw 5 MW"
     )
+
+
+def test_error_text_in_brackets_is_printed_as_is(writer):
+    data = writer.csv("p[1].csv", price=[1.0] * 24)
+    sc = good()
+    sc["electricity"]["spot_price_eur_per_mwh"] = {"file": data, "column": "[spot]"}
+    assert_clean_error(writer.yaml(sc), "no column '[spot]'", "p[1].csv")
