@@ -16,9 +16,8 @@ err_console = Console(stderr=True)
 
 def fail(message: str, code: int = 2) -> NoReturn:
     """Print `error: <message>` as one line on stderr and leave with `code` (no traceback)."""
-    err_console.print(
-        f"[bold red]error:[/] {' '.join(str(message).split())}", highlight=False, soft_wrap=True
-    )
+    text = escape(" ".join(str(message).split()))  # a message's own [brackets] are not markup
+    err_console.print(f"[bold red]error:[/] {text}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
