@@ -28,11 +28,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import pyomo.environ as pyo
 from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondition
 from pyomo.contrib.solver.solvers.highs import Highs
 
-from dhopt.errors import SolverError
 from dhopt.inputs import SystemInputs
 from dhopt.model import BuiltModel, build_model
 from dhopt.units.converter import add_min_load, min_load_violations
@@ -364,9 +362,4 @@ def _add_min_load_binaries(
     return added
 
 
-def require_solution(report: SolveReport) -> None:
-    if report.objective is None:
-        raise SolverError(f"no solution: {report.message or report.status}")
-
-
-__all__ = ["SolveOptions", "SolveReport", "pyo", "solve"]
+__all__ = ["SolveOptions", "SolveReport", "solve"]
