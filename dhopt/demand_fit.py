@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from dhopt.errors import ScenarioError
+from dhopt.timestamps import first_irregular_step
 
 FORMAT = "dhopt-demand-model/1"
 DAY_TYPES: tuple[str, ...] = ("weekday", "weekend_holiday")
@@ -121,12 +122,11 @@ def check_hourly(stamps: pd.DatetimeIndex, where: str) -> None:
     """Raise unless the stamps step by exactly one hour (the daily means and the memory need whole days)."""
     if len(stamps) < 24:
         raise ScenarioError(f"{where}: expected at least 24 hourly time stamps, found {len(stamps)}")
-    steps = np.diff(stamps.as_unit("s").asi8)
-    bad = np.flatnonzero(steps != 3600)
-    if bad.size:
-        i = int(bad[0]) + 1
+    irregular = first_irregular_step(stamps)
+    if irregular is not None:
+        i, step = irregular
         raise ScenarioError(
-            f"{where}: expected hourly time stamps without gaps, found a step of {steps[bad[0]] / 3600:g} h "
+            f"{where}: expected hourly time stamps without gaps, found a step of {step:g} h "
             f"before {stamps[i].isoformat()} (data row {i + 1})"
         )
 

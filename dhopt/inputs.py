@@ -17,6 +17,7 @@ import pandas as pd
 from dhopt.errors import ScenarioError
 from dhopt.scenario import LoadedScenario
 from dhopt.schema import Series, SeriesFromFile
+from dhopt.timestamps import first_irregular_step
 from dhopt.units import UNIT_TYPES
 from dhopt.units.converter import ConverterInputs
 from dhopt.units.storage import StorageInputs
@@ -70,13 +71,12 @@ class SeriesReader:
                 f"{path}: column '{col}': expected a time stamp, found {table[col].iloc[row]!r} "
                 f"in data row {row + 1}"
             )
-        steps = stamps.diff().iloc[1:].dt.total_seconds().to_numpy()
-        bad = np.flatnonzero(steps != 3600)
-        if bad.size:
-            i = int(bad[0]) + 1
+        irregular = first_irregular_step(pd.DatetimeIndex(stamps))
+        if irregular is not None:
+            i, step = irregular
             raise ScenarioError(
                 f"{path}: column '{col}': expected hourly time stamps, found a step of "
-                f"{steps[bad[0]] / 3600:g} h before {table[col].iloc[i]} (data row {i + 1})"
+                f"{step:g} h before {table[col].iloc[i]} (data row {i + 1})"
             )
 
     def read(self, spec: Series, where: str, hours: int | None) -> np.ndarray:

@@ -40,11 +40,11 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, model_validator
 
 from dhopt.errors import ScenarioError
 from dhopt.inputs import SeriesReader, capital_recovery_factor
-from dhopt.scenario import format_validation_error, read_yaml
+from dhopt.scenario import read_yaml, validate_as
 from dhopt.schema import Fraction, NonNegative, Positive, Series, SeriesFromFile, StrictModel
 
 HOURS = 8760
@@ -531,11 +531,7 @@ def _check_references(path: Path, sc: NetworkComparisonScenario) -> None:
 def load_network_scenario(path: str | Path) -> NetworkComparisonScenario:
     """Read and validate a network-comparison scenario; ScenarioError with one line on any problem."""
     path = Path(path)
-    data = read_yaml(path)
-    try:
-        sc = NetworkComparisonScenario.model_validate(data)
-    except ValidationError as err:
-        raise ScenarioError(format_validation_error(path, err)) from None
+    sc = validate_as(NetworkComparisonScenario, path, read_yaml(path))
     _check_references(path, sc)
     return sc
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import yaml
-from pydantic import Field, ValidationError, model_validator
+from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from dhopt.errors import ScenarioError
 from dhopt.schema import Fraction, Positive, Series, SeriesFromFile, StrictModel
@@ -147,16 +147,24 @@ def read_yaml(path: Path) -> dict[str, Any]:
     return data
 
 
+M = TypeVar("M", bound=BaseModel)
+
+
+def validate_as(model: type[M], path: Path, data: Any) -> M:
+    """Validate raw data read from `path` as `model`; ScenarioError with one line naming the fields."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(format_validation_error(path, exc)) from None
+
+
 def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> LoadedScenario:
     """Read and validate a scenario file. Raises ScenarioError with a one-line message."""
     path = Path(path)
     data = read_yaml(path)
     if overrides:
         data = apply_overrides(data, overrides)
-    try:
-        scenario = Scenario.model_validate(data)
-    except ValidationError as exc:
-        raise ScenarioError(format_validation_error(path, exc)) from None
+    scenario = validate_as(Scenario, path, data)
     return LoadedScenario(scenario=scenario, path=path, sha256=file_sha256(path))
 
 

@@ -46,7 +46,14 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 
 from dhopt.errors import DhoptError, InfeasibleError, ScenarioError, SolverError
 from dhopt.results import atomic_write, write_json
-from dhopt.scenario import Scenario, apply_overrides, file_sha256, format_validation_error, read_yaml
+from dhopt.scenario import (
+    Scenario,
+    apply_overrides,
+    file_sha256,
+    format_validation_error,
+    read_yaml,
+    validate_as,
+)
 from dhopt.schema import NonNegative, Positive, StrictModel
 
 log = logging.getLogger(__name__)
@@ -249,11 +256,7 @@ def load_sweep(path: str | Path, hours: int | None = None) -> SweepPlan:
     from dhopt.scenario import load_scenario
 
     path = Path(path)
-    raw = read_yaml(path)
-    try:
-        config = SweepFile.model_validate(raw)
-    except ValidationError as exc:
-        raise ScenarioError(format_validation_error(path, exc)) from None
+    config = validate_as(SweepFile, path, read_yaml(path))
     base_path = Path(config.base)
     if not base_path.is_absolute():
         base_path = (path.parent / base_path).resolve()
