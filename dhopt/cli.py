@@ -11,7 +11,7 @@ import numpy as np
 import typer
 from rich.table import Table
 
-from dhopt.console import console, fail, setup_logging
+from dhopt.console import console, err_console, fail, setup_logging
 from dhopt.errors import DhoptError
 
 app = typer.Typer(
@@ -31,10 +31,11 @@ def solve(
     mip_gap: Annotated[float, typer.Option(min=0.0, help="Relative MIP gap.")] = 1e-3,
     time_limit: Annotated[float | None, typer.Option(min=0.0, help="Wall-clock limit, s.")] = None,
     threads: Annotated[int | None, typer.Option(min=1, help="Solver threads.")] = None,
+    plots: Annotated[bool, typer.Option("--plots/--no-plots", help="Write DIR/plots/ at the end.")] = True,
     verbose: Verbose = False,
     quiet: Quiet = False,
 ) -> None:
-    """Optimise capacities and hourly dispatch; write tables to the result folder."""
+    """Optimise capacities and hourly dispatch; write tables (and plots) to the result folder."""
     setup_logging(verbose, quiet)
     from dhopt.run import run_scenario
     from dhopt.solve import SolveOptions
@@ -48,6 +49,13 @@ def solve(
         fail(str(exc))
     except KeyboardInterrupt:
         fail("interrupted; no results written for this run")
+    if plots:
+        from dhopt.plots import plot_folder
+
+        try:
+            plot_folder(out)
+        except DhoptError as exc:  # the tables are written; a plot problem is not a failed run
+            err_console.print(f"[yellow]warning:[/] no plots: {exc}", highlight=False, soft_wrap=True)
     if quiet:
         return
     _print_summary(outcome)

@@ -35,6 +35,8 @@ def test_result_folder_is_complete(reference_run):
     assert len(info["scenario_sha256"]) == 64
     assert info["versions"]["highspy"] >= "1.15"
     assert "HiGHS" in (out / "solver.log").read_text()
+    for name in ("dispatch_year", "load_duration", "lcoe_breakdown"):
+        assert (out / "plots" / f"{name}.png").stat().st_size > 1000, name
     assert "system" in output and "optimal" in output
 
 
