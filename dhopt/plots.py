@@ -406,30 +406,22 @@ def _ternary_figure(
         clip_on=False,
     )
     mappable = mappable or sc
-    if infeasible.any():
-        ax.scatter(
-            t[infeasible],
-            lft[infeasible],
-            r[infeasible],
-            marker="X",
-            s=40,
-            color="0.6",
-            zorder=3,
-            clip_on=False,
-            label="infeasible",
-        )
-    if failed.any():
-        ax.scatter(
-            t[failed],
-            lft[failed],
-            r[failed],
-            marker="x",
-            s=40,
-            color="red",
-            zorder=3,
-            clip_on=False,
-            label="failed / not solved",
-        )
+    for mask, marker, color, label in (
+        (infeasible, "X", "0.6", "infeasible"),
+        (failed, "x", "red", "failed / not solved"),
+    ):
+        if mask.any():
+            ax.scatter(
+                t[mask],
+                lft[mask],
+                r[mask],
+                marker=marker,
+                s=40,
+                color=color,
+                zorder=3,
+                clip_on=False,
+                label=label,
+            )
     # capacity limits (the study's groundwater line: above it the point is infeasible)
     lines = (ax.axtline, ax.axlline, ax.axrline)
     spans = (ax.axtspan, ax.axlspan, ax.axrspan)

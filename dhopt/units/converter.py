@@ -51,10 +51,6 @@ class ConverterInputs:
     # Cooling delivered per MWh of heat (1 − 1/COP) if the unit's cold side serves a cooling demand.
     cooling_per_mwh: np.ndarray | None = None
 
-    @property
-    def uses_electricity(self) -> bool:
-        return bool(np.any(np.isfinite(self.cop)))
-
 
 # Breakpoints of the piecewise-linear (chord) approximation of the cube law of auxiliary power;
 # the chords of a convex curve lie above it, so auxiliary power is never underestimated.
