@@ -74,8 +74,9 @@ def _run_dhopt(case: Case) -> dict[str, Any]:
         for unit, cap in stored.items():
             key = "capacity_mwh" if unit == "storage" else "capacity_mw"
             # Rounded up: the free optimum sits exactly on its limits, and rounding down can cut
-            # the peak hour's supply by a hair and make the fixed model infeasible.
-            overrides[f"units.{unit}.{key}"] = math.ceil(cap * 1e6) / 1e6
+            # the peak hour's supply by a hair and make the fixed model infeasible. Solver noise
+            # (5.0000000001 MW at a 5 MW limit) is rounded off first so it does not cross a limit.
+            overrides[f"units.{unit}.{key}"] = math.ceil(round(cap, 9) * 1e6) / 1e6
     t = time.perf_counter()
     out = run_scenario(
         REFERENCE, hours=case.hours, options=SolveOptions(time_limit=case.time_limit), overrides=overrides

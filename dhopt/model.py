@@ -27,6 +27,7 @@ class BuiltModel:
     storage_blocks: dict[str, pyo.Block]
     build_seconds: float
     min_load_hours: dict[str, set[int]] = field(default_factory=dict)
+    on_off: dict[str, dict[int, pyo.Var]] = field(default_factory=dict)  # on/off binary per unit, hour
 
 
 def operating_cost_per_mwh(inputs: SystemInputs, u: ConverterInputs) -> np.ndarray:

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyomo.environ as pyo
 
 from dhopt.inputs import SystemInputs
 from dhopt.model import BuiltModel
@@ -33,7 +34,8 @@ class Results:
 
 
 def _values(var, hours: int) -> np.ndarray:
-    return np.fromiter((var[n].value or 0.0 for n in range(hours)), float, count=hours)
+    """Values of an indexed variable or expression over the horizon (0 where unset)."""
+    return np.fromiter((pyo.value(var[n], exception=False) or 0.0 for n in range(hours)), float, count=hours)
 
 
 def _clean(x: np.ndarray, tol: float = 1e-7) -> np.ndarray:

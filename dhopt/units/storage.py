@@ -106,9 +106,10 @@ def add_storage(block: pyo.Block, s: StorageInputs, hours: int):
         block.build.fix(1 if s.capacity_fixed_mwh > 0 else 0)
     else:
         block.cap.setlb(s.capacity_min_mwh)
-        if s.capacity_min_mwh > 0:
-            block.build.fix(1)
-        block.link = pyo.Constraint(expr=block.cap <= s.capacity_bound_mwh * block.build)
+        if s.capacity_min_mwh > 0 or not any(s.annual_fixed_eur.values()):
+            block.build.fix(1)  # built for sure, or nothing to pay for building: no decision
+        else:
+            block.link = pyo.Constraint(expr=block.cap <= s.capacity_bound_mwh * block.build)
     if s.capacity_fixed_mwh is None:  # a given capacity is the level's bound instead
         block.capacity = pyo.Constraint(T, rule=lambda b, n: b.level[n] <= b.cap)
     net = [keep * block.level[(n - 1) % hours] - block.level[n] for n in T]
