@@ -32,6 +32,21 @@ def solve(
     time_limit: Annotated[float | None, typer.Option(min=0.0, help="Wall-clock limit, s.")] = None,
     threads: Annotated[int | None, typer.Option(min=1, help="Solver threads.")] = None,
     plots: Annotated[bool, typer.Option("--plots/--no-plots", help="Write DIR/plots/ at the end.")] = True,
+    typical_days: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Screening: solve on N typical days (+ the peak day) instead of every hour. Approximate; "
+            "the results say so.",
+        ),
+    ] = None,
+    check_exact: Annotated[
+        bool,
+        typer.Option(
+            "--check-exact",
+            help="With --typical-days: also solve every hour and write aggregation_check.csv.",
+        ),
+    ] = False,
     verbose: Verbose = False,
     quiet: Quiet = False,
 ) -> None:
@@ -40,15 +55,37 @@ def solve(
     from dhopt.run import run_scenario
     from dhopt.solve import SolveOptions
 
+    if check_exact and typical_days is None:
+        fail("--check-exact compares a --typical-days run with the exact one; give --typical-days N")
     out = out or Path("results") / scenario.stem
     options = SolveOptions(mip_gap=mip_gap, time_limit=time_limit, threads=threads, echo_log=verbose)
     try:
         with console.status("solving…", spinner="dots") if not (quiet or verbose) else _nullctx():
-            outcome = run_scenario(scenario, out=out, hours=hours, options=options)
+            outcome = run_scenario(scenario, out=out, hours=hours, options=options, typical_days=typical_days)
+            exact = None
+            if check_exact:
+                exact_options = SolveOptions(mip_gap=mip_gap, time_limit=time_limit, threads=threads)
+                exact = run_scenario(outcome.loaded, hours=hours, options=exact_options)
     except DhoptError as exc:
         fail(str(exc))
     except KeyboardInterrupt:
         fail("interrupted; no results written for this run")
+    if typical_days is not None:
+        err_console.print(
+            f"[yellow]approximate:[/] {outcome.info['aggregation']['method']}; "
+            + (
+                "compared with every hour below."
+                if exact
+                else "check with --check-exact before relying on it."
+            ),
+            highlight=False,
+            soft_wrap=True,
+        )
+    if exact is not None:
+        from dhopt.results import aggregation_check, atomic_write
+
+        check = aggregation_check(outcome.results, exact.results)
+        atomic_write(out / "aggregation_check.csv", lambda p: check.to_csv(p, index=False))
     if plots:
         from dhopt.plots import plot_folder
 
@@ -59,6 +96,19 @@ def solve(
     if quiet:
         return
     _print_summary(outcome)
+    if exact is not None:
+        t = Table(title="typical days against every hour", title_justify="left")
+        for col in ("quantity", "typical days", "every hour", "difference"):
+            t.add_column(col, justify="left" if col == "quantity" else "right")
+        for _, row in check.iterrows():
+            diff = row["difference_pct"]
+            t.add_row(
+                row["quantity"],
+                _fmt(row["typical_days"]),
+                _fmt(row["every_hour"]),
+                "–" if not np.isfinite(diff) else f"{diff:+.2f} %",
+            )
+        console.print(t)
     console.print(f"results in [bold]{out}[/]")
 
 
@@ -77,7 +127,10 @@ def _fmt(x: float, digits: int = 2) -> str:
 def _print_summary(outcome) -> None:
     r, info = outcome.results, outcome.info
     caps = r.capacities.set_index("unit")
-    t = Table(title=f"{info['scenario_name']} — {info['hours']} h", title_justify="left")
+    basis = f"{info['hours']} h"
+    if info.get("aggregation"):
+        basis += f" as {info['aggregation']['typical_periods']} typical days (approximate)"
+    t = Table(title=f"{info['scenario_name']} — {basis}", title_justify="left")
     for col in ("unit", "capacity", "heat GWh/a", "SCOP", "LCOE €/MWh", "CO2 kg/MWh"):
         t.add_column(col, justify="left" if col == "unit" else "right")
     for _, k in r.kpis.iterrows():

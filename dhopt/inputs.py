@@ -171,10 +171,32 @@ class SystemInputs:
     pv_export_price: np.ndarray | None = None  # € per MWh of unused PV, if exported
     cooling_demand_mw: np.ndarray | None = None  # to be covered by units whose cold side serves it
     allow_heat_dump: bool = False  # supply ≥ demand, the surplus rejected
+    # Typical periods (dhopt.aggregate): hours of a year each model hour stands for, and how the
+    # periods follow each other (for storage). None: every hour stands for year_scale hours.
+    hour_weight: np.ndarray | None = None
+    periods: TypicalPeriods | None = None
 
     @property
     def price(self) -> np.ndarray:
         return sum(self.price_components.values())  # type: ignore[return-value]
+
+    @property
+    def weights(self) -> np.ndarray:
+        """Hours of a year each model hour stands for (sums to 8760)."""
+        if self.hour_weight is not None:
+            return self.hour_weight
+        return np.full(self.hours, self.year_scale)
+
+
+@dataclass
+class TypicalPeriods:
+    """The structure of a model built on typical periods (see dhopt.aggregate)."""
+
+    length: int  # hours per period
+    order: np.ndarray  # for each period of the original horizon, in time order: its typical period
+    counts: np.ndarray  # for each typical period: how many original periods it stands for
+    source_hours: int  # hours of the original horizon
+    method: str  # e.g. "tsam hierarchical medoids, peak-demand day kept"
 
 
 class PrepareContext:

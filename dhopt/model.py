@@ -38,7 +38,7 @@ def operating_cost_per_mwh(inputs: SystemInputs, u: ConverterInputs) -> np.ndarr
         cost = cost + inputs.price / u.cop
     for extra in u.hourly_costs_eur_per_mwh.values():
         cost = cost + extra
-    return inputs.year_scale * cost
+    return inputs.weights * cost
 
 
 def electricity_use(block: pyo.Block, u: ConverterInputs, n: int):
@@ -63,11 +63,11 @@ def _add_grid(m: pyo.ConcreteModel, inputs: SystemInputs, blocks: dict[str, pyo.
     m.grid_floor = pyo.Constraint(
         range(hours), rule=lambda mm, n: mm.grid[n] >= pyo.quicksum(use[n]) - float(pv[n])
     )
-    scale, price, export = inputs.year_scale, inputs.price, inputs.pv_export_price
+    scale, price, export = inputs.weights, inputs.price, inputs.pv_export_price
     # Export revenue = export price · (pv − self-consumed), self-consumed = use − grid.
     return pyo.quicksum(
-        float(scale * price[n]) * m.grid[n]
-        - float(scale * export[n]) * (float(pv[n]) - pyo.quicksum(use[n]) + m.grid[n])
+        float(scale[n] * price[n]) * m.grid[n]
+        - float(scale[n] * export[n]) * (float(pv[n]) - pyo.quicksum(use[n]) + m.grid[n])
         for n in range(hours)
     )
 
@@ -92,12 +92,12 @@ def build_model(inputs: SystemInputs) -> BuiltModel:
     costs = []
     conv_blocks: dict[str, pyo.Block] = {}
     grid_priced = inputs.pv_mw is not None
-    aux_price = np.zeros(hours) if grid_priced else inputs.year_scale * inputs.price
+    aux_price = np.zeros(hours) if grid_priced else inputs.weights * inputs.price
     for u in inputs.converters:
         block = pyo.Block()
         m.add_component(f"unit_{u.name}", block)
         op = operating_cost_per_mwh(inputs, u)
-        delivered, cost = add_converter(block, u, hours, op, aux_price, inputs.year_scale)
+        delivered, cost = add_converter(block, u, hours, op, aux_price, inputs.weights)
         for n in range(hours):
             delivered_by_hour[n].append(delivered[n])
         costs.append(cost)
@@ -106,7 +106,7 @@ def build_model(inputs: SystemInputs) -> BuiltModel:
     for s in inputs.storages:
         block = pyo.Block()
         m.add_component(f"storage_{s.name}", block)
-        net, cost = add_storage(block, s, hours)
+        net, cost = add_storage(block, s, hours, inputs.periods)
         for n in range(hours):
             delivered_by_hour[n].append(net[n])
         costs.append(cost)

@@ -45,13 +45,16 @@ def _clean(x: np.ndarray, tol: float = 1e-7) -> np.ndarray:
 
 def collect(built: BuiltModel) -> Results:
     inp: SystemInputs = built.inputs
-    hours, scale = inp.hours, inp.year_scale
+    hours, w = inp.hours, inp.weights  # w: hours of a year each model hour stands for
     peak = float(inp.demand_mw.max())
     co2 = inp.co2_t_per_mwh
     disp: dict[str, Any] = {}
     if inp.time is not None:
         disp["time_utc"] = inp.time
     disp["hour"] = np.arange(hours)
+    if inp.periods is not None:  # typical periods: which one, and how many hours of a year each stands for
+        disp["typical_period"] = np.arange(hours) // inp.periods.length
+        disp["weight_h"] = w
     disp["demand_mw"] = inp.demand_mw
     disp["price_eur_per_mwh"] = inp.price
     cap_rows, kpi_rows = [], []
@@ -78,8 +81,8 @@ def collect(built: BuiltModel) -> Results:
         disp["pv_mw"] = inp.pv_mw
         disp["pv_used_mw"] = use - grid
         disp["grid_electricity_mw"] = grid
-        export = inp.pv_export_price @ (inp.pv_mw - (use - grid))
-        system_costs["pv_export"] = -scale * float(export)
+        export = (w * inp.pv_export_price) @ (inp.pv_mw - (use - grid))
+        system_costs["pv_export"] = -float(export)
     if inp.cooling_demand_mw is not None:
         disp["cooling_demand_mw"] = inp.cooling_demand_mw
 
@@ -107,18 +110,18 @@ def collect(built: BuiltModel) -> Results:
             "pipe": u.annual_fixed_eur.get("pipe", 0.0) * built_flag
             + u.annual_per_mw_eur.get("pipe", 0.0) * cap,
             "fixed_om": u.annual_per_mw_eur.get("fixed_om", 0.0) * cap,
-            "variable_om": scale * u.variable_om_eur_per_mwh * q.sum(),
+            "variable_om": u.variable_om_eur_per_mwh * float(w @ q),
         }
         for k, price in inp.price_components.items():
-            costs[f"electricity_{k}"] = scale * float(price @ (elec * grid_share))
+            costs[f"electricity_{k}"] = float((w * price) @ (elec * grid_share))
         for k, coef in u.hourly_costs_eur_per_mwh.items():
-            costs[k] = costs.get(k, 0.0) + scale * float(coef @ q)
+            costs[k] = costs.get(k, 0.0) + float((w * coef) @ q)
         if hasattr(b, "annual_tax"):
             costs["excess_heat_tax"] = costs.get("excess_heat_tax", 0.0) + float(b.annual_tax.value or 0.0)
         for k, v in costs.items():
             system_costs[k] = system_costs.get(k, 0.0) + v
-        heat = scale * delivered.sum()
-        elec_mwh = scale * elec.sum()
+        heat = float(w @ delivered)
+        elec_mwh = float(w @ elec)
         kpi_rows.append(
             _kpi_row(
                 u.name,
@@ -126,10 +129,10 @@ def collect(built: BuiltModel) -> Results:
                 u.source,
                 heat,
                 elec_mwh,
-                q.sum() / elec.sum() if elec.sum() > 0 else np.nan,
+                float(w @ q) / elec_mwh if elec_mwh > 0 else np.nan,
                 costs,
-                None if co2 is None else scale * float(co2 @ (elec * grid_share)),
-                aux_mwh=scale * aux.sum(),
+                None if co2 is None else float((w * co2) @ (elec * grid_share)),
+                aux_mwh=float(w @ aux),
             )
         )
         cap_rows.append(
@@ -148,8 +151,7 @@ def collect(built: BuiltModel) -> Results:
     for s in inp.storages:
         b = built.storage_blocks[s.name]
         level = _clean(_values(b.level, hours))
-        net = (1 - s.loss_per_hour) * np.roll(level, 1) - level  # discharge − charge
-        net = _clean(net)
+        net = _clean(_values(b.net_output, hours))  # discharge − charge
         cap = float(b.cap.value or 0.0)
         built_flag = bool(round(b.build.value or 0.0)) and cap > 1e-7
         cap = cap if built_flag else 0.0
@@ -162,7 +164,7 @@ def collect(built: BuiltModel) -> Results:
             + s.annual_per_mwh_eur.get("investment", 0.0) * cap
         )
         system_costs["investment"] += costs["investment"]
-        discharged = scale * float(np.clip(net, 0, None).sum())
+        discharged = float(w @ np.clip(net, 0, None))
         kpi_rows.append(_kpi_row(s.name, "storage", "", discharged, 0.0, np.nan, costs, None))
         cap_rows.append(
             {
@@ -188,8 +190,8 @@ def collect(built: BuiltModel) -> Results:
         disp["co2_t_per_mwh"] = co2
     extra = sum(inp.extra_annual_eur.values())
     system_costs["extra_investments"] = extra
-    demand_mwh = scale * inp.demand_mw.sum()
-    elec_mwh = scale * total_elec.sum()
+    demand_mwh = float(w @ inp.demand_mw)
+    elec_mwh = float(w @ total_elec)
     kpi_rows.append(
         _kpi_row(
             "system",
@@ -199,11 +201,13 @@ def collect(built: BuiltModel) -> Results:
             elec_mwh,
             demand_mwh / elec_mwh if elec_mwh > 0 else np.nan,
             system_costs,
-            None if co2 is None else scale * float(co2 @ (total_elec * grid_share)),
-            aux_mwh=scale * total_aux.sum(),
+            None if co2 is None else float((w * co2) @ (total_elec * grid_share)),
+            aux_mwh=float(w @ total_aux),
         )
     )
     kpis = pd.DataFrame(kpi_rows).fillna({c: 0.0 for c in _cost_columns(kpi_rows)})
+    if inp.periods is not None:  # never silent: every KPI row says it stands on typical periods
+        kpis["approximation"] = inp.periods.method
     # A component a unit does not have is 0 €/MWh for it (NaN only where it delivered no heat).
     produced = kpis["heat_mwh"] > 0
     for c in (c for c in kpis.columns if c.startswith("lcoe_") and c != "lcoe_eur_per_mwh"):
@@ -282,6 +286,31 @@ def _json_default(x: Any) -> Any:
     if isinstance(x, Path):
         return str(x)
     raise TypeError(f"not JSON serialisable: {type(x)}")
+
+
+def aggregation_check(approx: Results, exact: Results) -> pd.DataFrame:
+    """LCOE, SCOP, CO2 and every capacity of a typical-period run beside the exact run's."""
+    rows = []
+    ka, ke = approx.kpis.set_index("unit").loc["system"], exact.kpis.set_index("unit").loc["system"]
+    for col, name in (
+        ("lcoe_eur_per_mwh", "LCOE €/MWh"),
+        ("scop", "SCOP"),
+        ("co2_kg_per_mwh", "CO2 kg/MWh"),
+    ):
+        if col in ka.index:
+            rows.append((name, float(ka[col]), float(ke[col])))
+    ca, ce = approx.capacities.set_index("unit"), exact.capacities.set_index("unit")
+    for unit in ce.index:
+        col, label = ("capacity_mwh", "MWh") if ce.loc[unit, "type"] == "storage" else ("capacity_mw", "MW")
+        rows.append((f"{unit} {label}", float(ca.loc[unit, col]), float(ce.loc[unit, col])))
+    table = pd.DataFrame(rows, columns=["quantity", "typical_days", "every_hour"])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        table["difference_pct"] = np.where(
+            table["every_hour"].abs() > 1e-9,
+            100 * (table["typical_days"] - table["every_hour"]) / table["every_hour"].abs(),
+            np.where(table["typical_days"].abs() > 1e-9, np.inf, 0.0),
+        )
+    return table
 
 
 def write_results(results: Results, out: Path) -> None:

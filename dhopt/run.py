@@ -41,18 +41,41 @@ def package_versions() -> dict[str, str]:
     return out
 
 
+def aggregation_info(inputs: SystemInputs) -> dict[str, Any]:
+    """What a typical-period run stands on, for run.json and the console."""
+    p = inputs.periods
+    assert p is not None
+    return {
+        "approximate": True,
+        "method": p.method,
+        "typical_periods": len(p.counts),
+        "period_hours": p.length,
+        "model_hours": inputs.hours,
+        "source_hours": p.source_hours,
+    }
+
+
 def run_scenario(
     scenario: str | Path | LoadedScenario,
     out: Path | None = None,
     hours: int | None = None,
     options: SolveOptions | None = None,
     overrides: dict[str, Any] | None = None,
+    typical_days: int | None = None,
 ) -> RunOutcome:
-    """Solve one scenario; write its result folder if `out` is given. Raises DhoptError subclasses."""
+    """Solve one scenario; write its result folder if `out` is given. Raises DhoptError subclasses.
+
+    `typical_days`: solve on that many typical days (plus the peak day) instead of every hour, an
+    approximation for screening (dhopt.aggregate); the results say so.
+    """
     started = time.perf_counter()
     loaded = scenario if isinstance(scenario, LoadedScenario) else load_scenario(scenario, overrides)
     inputs = prepare_inputs(loaded, hours)
     check_supply(inputs)
+    if typical_days is not None:
+        from dhopt.aggregate import aggregate_inputs
+
+        inputs = aggregate_inputs(inputs, typical_days)
     options = options or SolveOptions()
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
@@ -76,7 +99,8 @@ def run_scenario(
         "scenario": str(loaded.path),
         "scenario_sha256": loaded.sha256,
         "scenario_name": loaded.scenario.name,
-        "hours": inputs.hours,
+        "hours": inputs.hours if inputs.periods is None else inputs.periods.source_hours,
+        "aggregation": None if inputs.periods is None else aggregation_info(inputs),
         "finished_utc": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "versions": package_versions(),
         "options": {

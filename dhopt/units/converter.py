@@ -63,13 +63,14 @@ def add_converter(
     hours: int,
     op_cost_per_mwh: np.ndarray,
     aux_cost_per_mwh: np.ndarray,
-    year_scale: float = 1.0,
+    hour_weight: np.ndarray | None = None,
 ):
     """Add unit `u` to `block`; returns (delivered-heat expressions per hour, annual cost expression).
 
     `op_cost_per_mwh` is the hourly operating cost per MWh of heat at the plant, already scaled
     to a year (electricity / COP + variable O&M); `aux_cost_per_mwh` the scaled electricity price
-    for auxiliary power.
+    for auxiliary power; `hour_weight` the hours of a year each model hour stands for (for the
+    annual tax).
     """
     T = range(hours)
     upper = np.minimum(u.upper_mw, u.capacity_bound_mw)
@@ -105,10 +106,10 @@ def add_converter(
             cost += pyo.quicksum(float(aux_cost_per_mwh[n]) * block.aux[n] for n in T)
     if u.annual_tax_rate_eur_per_mwh is not None:
         # Epigraph of max(0, Σ rate·q): exact, since the objective pushes the tax down.
-        rate = u.annual_tax_rate_eur_per_mwh
+        rate = u.annual_tax_rate_eur_per_mwh * (np.ones(hours) if hour_weight is None else hour_weight)
         block.annual_tax = pyo.Var(bounds=(0.0, None))
         block.annual_tax_floor = pyo.Constraint(
-            expr=block.annual_tax >= pyo.quicksum(float(year_scale * rate[n]) * block.q[n] for n in T)
+            expr=block.annual_tax >= pyo.quicksum(float(rate[n]) * block.q[n] for n in T)
         )
         cost += block.annual_tax
     eta = 1.0 - u.heat_loss_fraction

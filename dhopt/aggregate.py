@@ -1,0 +1,131 @@
+"""Optional screening stage between inputs and model: typical periods instead of every hour.
+
+`aggregate_inputs` clusters the days of the prepared inputs with tsam (hierarchical clustering,
+medoid days, column means kept) into a few typical days, appends the day with the peak heat
+demand as a day of its own (capacities are sized by the peak hour) and returns new inputs whose
+hours are the typical days' hours, each weighted by the number of days it stands for. Storage
+is linked across the year through the sequence of typical days (see units/storage.py).
+
+It is an approximation and never used silently: only `dhopt solve --typical-days N` (or the
+Python argument) turns it on, the console says so, and run.json, kpis.csv and the dispatch
+table carry it. `dhopt solve --typical-days N --check-exact` also solves the full year and
+writes the difference. docs/performance.md shows how far it is off on the reference case.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from dhopt.errors import ScenarioError
+from dhopt.inputs import HOURS_PER_YEAR, SystemInputs, TypicalPeriods
+
+log = logging.getLogger(__name__)
+
+PERIOD_HOURS = 24
+
+
+def _map_hourly(obj: Any, hours: int, fn: Callable[[str, np.ndarray], np.ndarray], path: str) -> Any:
+    """A copy of dataclass `obj` with every hourly array (also inside dicts and lists of
+    dataclasses) replaced by fn(path, array)."""
+    changes: dict[str, Any] = {}
+    for f in dataclasses.fields(obj):
+        value = getattr(obj, f.name)
+        where = f"{path}.{f.name}" if path else f.name
+        if isinstance(value, np.ndarray) and value.shape == (hours,):
+            changes[f.name] = fn(where, value)
+        elif isinstance(value, dict) and any(
+            isinstance(v, np.ndarray) and v.shape == (hours,) for v in value.values()
+        ):
+            changes[f.name] = {
+                k: fn(f"{where}.{k}", v) if isinstance(v, np.ndarray) and v.shape == (hours,) else v
+                for k, v in value.items()
+            }
+        elif isinstance(value, list) and value and dataclasses.is_dataclass(value[0]):
+            changes[f.name] = [_map_hourly(v, hours, fn, f"{where}.{i}") for i, v in enumerate(value)]
+    return dataclasses.replace(obj, **changes)
+
+
+def aggregate_inputs(inputs: SystemInputs, typical_days: int) -> SystemInputs:
+    """Inputs on `typical_days` typical days plus the peak-demand day (see the module docstring)."""
+    import tsam
+
+    hours = inputs.hours
+    if inputs.periods is not None:
+        raise ScenarioError("the inputs are already aggregated")
+    if hours % PERIOD_HOURS:
+        raise ScenarioError(f"typical days need a horizon of whole days; it has {hours} hours")
+    days = hours // PERIOD_HOURS
+    if not 1 <= typical_days < days:
+        raise ScenarioError(
+            f"--typical-days: expected 1 to {days - 1} for a {days}-day horizon, found {typical_days}"
+        )
+
+    # Every hourly series that varies goes into the clustering; constant ones are just repeated.
+    columns: dict[str, np.ndarray] = {}
+
+    def collect(path: str, x: np.ndarray) -> np.ndarray:
+        if np.all(x == x[0]):
+            return x
+        if not np.all(np.isfinite(x)):
+            raise ScenarioError(f"typical days: the hourly series {path} mixes finite and infinite values")
+        columns[path] = x
+        return x
+
+    _map_hourly(inputs, hours, collect, "")
+    index = pd.date_range("2001-01-01", periods=hours, freq="h")  # positions only; tsam needs a time index
+    frame = pd.DataFrame(columns, index=index)
+    peak_day = int(np.argmax(inputs.demand_mw)) // PERIOD_HOURS
+    result = tsam.aggregate(
+        frame,
+        typical_days,
+        period_duration=PERIOD_HOURS,
+        cluster=tsam.ClusterConfig(method="hierarchical", representation="mean"),
+        extremes=tsam.ExtremeConfig(method="append", max_value=["demand_mw"])
+        if "demand_mw" in columns
+        else None,
+    )
+    order = np.asarray(result.cluster_assignments, dtype=int)
+    counts_map = result.cluster_counts
+    n_typ = int(result.n_clusters)
+    counts = np.array([float(counts_map.get(k, 0.0)) for k in range(n_typ)])
+    reps = result.cluster_representatives
+    if len(order) != days or counts.sum() != days:
+        raise ScenarioError("typical days: the clustering did not assign every day once")  # tsam contract
+
+    def typical(path: str, x: np.ndarray) -> np.ndarray:
+        if path in columns:
+            values = np.concatenate([reps.loc[k, path].to_numpy(float) for k in range(n_typ)])
+            # Keeping column means rescales the typical days; never past the original range (a demand
+            # above the true peak would size capacities for a load that never comes).
+            return np.clip(values, x.min(), x.max())
+        return np.full(n_typ * PERIOD_HOURS, x[0])
+
+    out = _map_hourly(inputs, hours, typical, "")
+    weight = np.repeat(counts, PERIOD_HOURS) * (HOURS_PER_YEAR / hours)
+    out = dataclasses.replace(
+        out,
+        hours=n_typ * PERIOD_HOURS,
+        time=None,
+        hour_weight=weight,
+        periods=TypicalPeriods(
+            length=PERIOD_HOURS,
+            order=order,
+            counts=counts,
+            source_hours=hours,
+            method=f"tsam {tsam.__version__}: {typical_days} typical days (hierarchical clustering, "
+            f"cluster means) + the peak-demand day (day {peak_day + 1})",
+        ),
+    )
+    if float(out.demand_mw.max()) < float(inputs.demand_mw.max()) - 1e-9:
+        raise ScenarioError("typical days: the peak-demand day was lost in the clustering")
+    log.info("aggregated %d days into %d typical days", days, n_typ)
+    return out
+
+
+__all__ = ["PERIOD_HOURS", "aggregate_inputs"]
