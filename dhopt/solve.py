@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import pyomo.environ as pyo
 from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondition
 from pyomo.contrib.solver.solvers.highs import Highs
 
@@ -199,7 +200,7 @@ def _solve_built(
 
         cfg.tee = [sys.stdout]
     t0 = time.perf_counter()
-    solver.set_instance(m)
+    _hand_over(solver, m)
     built.build_seconds += time.perf_counter() - t0  # handing the model to HiGHS is part of building
     units = {u.name: u for u in built.inputs.converters}
     built.min_load_hours = {k: set(v) for k, v in min_load_hours.items()}
@@ -308,6 +309,26 @@ def _solve_built(
     )
 
 
+def _hand_over(solver: Highs, m: pyo.ConcreteModel) -> None:
+    """solver.set_instance(m), with every variable registered in one call first.
+
+    Pyomo otherwise adds the variables constraint by constraint, one HiGHS call each whose cost
+    grows with the number of columns: 8.3–9.5 s against 4.0–4.2 s for a full-year sweep point.
+    """
+    variables = list(m.component_data_objects(pyo.Var, descend_into=True))
+    add_block = solver.add_block
+
+    def add_variables_then_block(block):
+        solver.add_variables(variables)
+        return add_block(block)
+
+    solver.add_block = add_variables_then_block  # set_instance calls add_block once, after its reset
+    try:
+        solver.set_instance(m)
+    finally:
+        del solver.add_block
+
+
 @dataclass
 class _BranchOutcome:
     """What `_branch_on_builds` found, shaped like the solver's results where solve() reads them."""
@@ -339,6 +360,7 @@ def _branch_on_builds(solver: Highs, free_builds: list, solve_lp, gap: float) ->
     """
     saved = [(v, v.lb, v.ub) for v in free_builds]
     incumbent: tuple[float, list] | None = None
+    incumbent_basis = None
     pruned: list[float] = []
     stack: list[tuple[dict, object]] = [({}, None)]  # (fixed build values, the parent's basis)
     last = None
@@ -381,6 +403,7 @@ def _branch_on_builds(solver: Highs, free_builds: list, solve_lp, gap: float) ->
             fractional = [(f, i) for f, i in fractional if f > 1e-6 and id(free_builds[i]) not in fixed]
             if not fractional:
                 incumbent = (obj, list(res.solution_loader.get_vars().items()))
+                incumbent_basis = highs.getBasis() if can_restore else None
                 continue
             j = id(free_builds[max(fractional)[1]])
             here = highs.getBasis() if can_restore else None
@@ -390,6 +413,10 @@ def _branch_on_builds(solver: Highs, free_builds: list, solve_lp, gap: float) ->
             v.setlb(lb)
             v.setub(ub)
         solver.update_variables(free_builds)
+        if incumbent_basis is not None:
+            # The next solve (the repair, usually) starts from the best node's basis, not from
+            # wherever the last pruned node stopped: 7 s → 2 s on the full-year reference.
+            highs.setBasis(incumbent_basis)
     finished = not stack
     if incumbent is None:
         if finished:  # every node infeasible
