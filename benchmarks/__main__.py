@@ -54,13 +54,14 @@ def main(argv: list[str] | None = None) -> int:
     (args.out / f"{stem}.json").write_text(json.dumps(rec, indent=2) + "\n")
     import pandas as pd
 
-    flat = pd.DataFrame([{k: v for k, v in c.items() if k != "capacities"} for c in rec["cases"]])
+    nested = ("capacities", "extra")
+    flat = pd.DataFrame([{k: v for k, v in c.items() if k not in nested} for c in rec["cases"]])
     flat.to_csv(args.out / f"{stem}.csv", index=False)
     table = Table(
         title=f"dhopt benchmark ({args.profile}) — {rec['machine']['cores']} cores, {rec['git_commit'][:8]}"
     )
     for col in ("case", "status", "build s", "solve s", "total s", "peak MB", "gap %", "LCOE"):
-        table.add_column(col, justify="left" if col in ("case", "status") else "right")
+        table.add_column(col, justify="left" if col in ("case", "status") else "right", no_wrap=True)
     for m in rows:
         table.add_row(
             m.case,
@@ -74,6 +75,16 @@ def main(argv: list[str] | None = None) -> int:
         )
     console.print(table)
     console.print(f"speed-up of dhopt over the plain model (total time): {rec['speedup_plain_over_dhopt']}")
+    for name, diff in rec["typical_days_vs_exact"].items():
+        console.print(f"{name} against the exact solve: LCOE {diff['lcoe_pct']:+.2f} %")
+    for m in rows:
+        if m.kind == "sweep":
+            e = m.extra
+            console.print(
+                f"{m.case}: {e.get('points')} points with {e.get('workers')} workers in {m.total_s:.1f} s; "
+                f"per point median {e.get('point_seconds_median') or 0:.1f} s, "
+                f"max {e.get('point_seconds_max') or 0:.1f} s"
+            )
     console.print(f"record: {args.out / stem}.json / .csv")
     if args.store_reference:
         store_reference(rows)

@@ -1,5 +1,6 @@
 """Timing runs of the reference model: build, solve and total for several horizons, a fixed-capacity
-point, and the same model written plainly (an on/off binary for every heat pump and hour, one global
+point, a small proportion sweep (worker processes), the typical-day screening mode against the exact
+result, and the same model written plainly (an on/off binary for every heat pump and hour, one global
 big-M, one HiGHS call with its default settings) so every record carries the speed-up measured in the
 same run.
 
@@ -31,9 +32,11 @@ PLAIN_BIG_M = 1000.0  # MW and MWh: a "large enough" constant, as a plain model 
 class Case:
     name: str
     hours: int
-    kind: str  # dhopt | plain | fixed
+    kind: str  # dhopt | plain | fixed | typical | sweep
     time_limit: float | None = None
     capacities: dict[str, float] | None = None  # fixed: the capacities to hold (else the stored ones)
+    typical_days: int | None = None  # typical: the number of typical days
+    sweep_step: str | None = None  # sweep: the proportion step on the sewage–seawater–air face
 
 
 @dataclass
@@ -52,6 +55,7 @@ class Measurement:
     lcoe_eur_per_mwh: float | None
     capacities: dict[str, float] = field(default_factory=dict)
     message: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)  # sweep: points, per-point seconds
 
 
 def _capacities(outcome_results) -> dict[str, float]:
@@ -79,7 +83,11 @@ def _run_dhopt(case: Case) -> dict[str, Any]:
             overrides[f"units.{unit}.{key}"] = math.ceil(round(cap, 9) * 1e6) / 1e6
     t = time.perf_counter()
     out = run_scenario(
-        REFERENCE, hours=case.hours, options=SolveOptions(time_limit=case.time_limit), overrides=overrides
+        REFERENCE,
+        hours=case.hours,
+        options=SolveOptions(time_limit=case.time_limit),
+        overrides=overrides,
+        typical_days=case.typical_days,
     )
     total = time.perf_counter() - t
     k = out.results.kpis.set_index("unit")
@@ -151,9 +159,55 @@ def _run_plain(case: Case) -> dict[str, Any]:
     )
 
 
+SWEEP_WORKERS = 2
+
+
+def _run_sweep(case: Case) -> dict[str, Any]:
+    """The ternary sweep's sewage–seawater–air face (no point above a source limit), 2 workers."""
+    import statistics
+    import tempfile
+
+    import yaml
+
+    from dhopt.sweep import run_sweep
+
+    with tempfile.TemporaryDirectory() as tmp:
+        sweep = Path(tmp) / "sweep.yaml"
+        config = yaml.safe_load((ROOT / "scenarios" / "nordhavn-ternary.yaml").read_text())
+        config.update(base=str(REFERENCE), name="benchmark-face")
+        config["proportions"].update(sources=["sewage", "seawater", "air"], faces=False, step=case.sweep_step)
+        config["proportions"]["other_heat_pumps"] = "off"
+        sweep.write_text(yaml.safe_dump(config))
+        t = time.perf_counter()
+        summary = run_sweep(sweep, Path(tmp) / "out", workers=SWEEP_WORKERS, hours=case.hours, progress=False)
+        total = time.perf_counter() - t
+        table = summary.table
+    solved = table[table["status"] == "optimal"]
+    walls = [float(x) for x in solved["wall_seconds"]] if "wall_seconds" in solved else []
+    return dict(
+        status="optimal" if summary.failed == 0 and len(solved) == summary.rows else "error",
+        build_s=0.0,
+        solve_s=statistics.median(walls) if walls else 0.0,
+        total_s=total,
+        objective=None,
+        bound=None,
+        gap=None,
+        lcoe_eur_per_mwh=None,
+        capacities={},
+        extra={
+            "points": int(summary.total),
+            "workers": SWEEP_WORKERS,
+            "point_seconds_median": statistics.median(walls) if walls else None,
+            "point_seconds_max": max(walls) if walls else None,
+            "counts": summary.counts,
+        },
+    )
+
+
 def _child(case: Case, conn) -> None:
     try:
-        data = _run_plain(case) if case.kind == "plain" else _run_dhopt(case)
+        runners = {"plain": _run_plain, "sweep": _run_sweep}
+        data = runners.get(case.kind, _run_dhopt)(case)
         data["message"] = ""
     except Exception as exc:  # recorded, not raised: one failing case must not lose the others
         data = dict(
@@ -216,10 +270,14 @@ def cases_for(profile: str, plain_limit: float) -> list[Case]:
         return [
             Case("dhopt-168h", 168, "dhopt"),
             Case("fixed-168h", 168, "fixed"),
+            Case("typical-2d-168h", 168, "typical", typical_days=2),
+            Case("sweep-168h", 168, "sweep", sweep_step="1/2"),
             Case("plain-168h", 168, "plain", time_limit=plain_limit),
         ]
     out = [Case(f"dhopt-{h}h", h, "dhopt") for h in (168, 720, 2190, 8760)]
     out.append(Case("fixed-8760h", 8760, "fixed"))
+    out += [Case(f"typical-{d}d-8760h", 8760, "typical", typical_days=d) for d in (12, 24, 48)]
+    out.append(Case("sweep-8760h", 8760, "sweep", sweep_step="1/3"))
     out += [Case(f"plain-{h}h", h, "plain", time_limit=plain_limit) for h in (168, 720, 2190, 8760)]
     return out
 
@@ -233,6 +291,22 @@ def speedups(rows: list[Measurement]) -> dict[str, str]:
             ratio = m.total_s / ours[m.hours].total_s
             proven = m.status == "convergenceCriteriaSatisfied"
             out[str(m.hours)] = f"{'' if proven else '>'}{ratio:.1f}"
+    return out
+
+
+def typical_vs_exact(rows: list[Measurement]) -> dict[str, dict[str, float]]:
+    """Each typical-day case against the exact solve of the same horizon in this run: % differences."""
+    exact = {m.hours: m for m in rows if m.kind == "dhopt" and m.status == "optimal"}
+    out = {}
+    for m in rows:
+        ref = exact.get(m.hours)
+        if m.kind != "typical" or ref is None or m.lcoe_eur_per_mwh is None:
+            continue
+        diff = {"lcoe_pct": 100 * (m.lcoe_eur_per_mwh / ref.lcoe_eur_per_mwh - 1)}
+        for unit, cap in ref.capacities.items():
+            got = m.capacities.get(unit, 0.0)
+            diff[f"{unit}_abs"] = got - cap  # MW (storage: MWh); % is meaningless for units at 0
+        out[m.case] = diff
     return out
 
 
@@ -271,6 +345,7 @@ def record(rows: list[Measurement], profile: str) -> dict[str, Any]:
         "machine": machine(),
         "versions": package_versions(),
         "speedup_plain_over_dhopt": speedups(rows),
+        "typical_days_vs_exact": typical_vs_exact(rows),
         "cases": [asdict(m) for m in rows],
     }
 
