@@ -6,6 +6,9 @@ the hourly heat balance and the objective (annualised investment + O&M + electri
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import pickle
 import time
 from dataclasses import dataclass, field
 
@@ -13,7 +16,7 @@ import numpy as np
 import pyomo.environ as pyo
 
 from dhopt.inputs import SystemInputs
-from dhopt.units.converter import ConverterInputs, add_converter
+from dhopt.units.converter import ConverterInputs, add_converter, hourly_upper, segment_bounds
 from dhopt.units.storage import add_storage
 
 
@@ -134,3 +137,89 @@ def build_model(inputs: SystemInputs) -> BuiltModel:
         storage_blocks=stor_blocks,
         build_seconds=time.perf_counter() - start,
     )
+
+
+def structure_key(inputs: SystemInputs) -> str:
+    """A digest of everything that shapes the model except the values of fixed capacities and
+    the derived capacity bounds: two inputs with the same key give the same model up to variable
+    bounds (see `retarget`; a derived bound is a guess the solve loop may have raised, and the
+    model keeps its raised value)."""
+    converters = [
+        dataclasses.replace(
+            u,
+            capacity_fixed_mw=None if u.capacity_fixed_mw is None else -1.0,
+            capacity_bound_mw=(
+                None
+                if u.capacity_fixed_mw is not None or u.capacity_bound_is_derived
+                else u.capacity_bound_mw
+            ),
+        )
+        for u in inputs.converters
+    ]
+    storages = [
+        dataclasses.replace(
+            st,
+            capacity_fixed_mwh=None if st.capacity_fixed_mwh is None else -1.0,
+            capacity_bound_mwh=(
+                None
+                if st.capacity_fixed_mwh is not None or st.capacity_bound_is_derived
+                else st.capacity_bound_mwh
+            ),
+        )
+        for st in inputs.storages
+    ]
+    shape = dataclasses.replace(inputs, converters=converters, storages=storages, time=None)
+    return hashlib.sha256(pickle.dumps(shape, protocol=5)).hexdigest()
+
+
+def retarget(built: BuiltModel, inputs: SystemInputs) -> list:
+    """Give a built model the fixed capacities of `inputs` (same structure_key as the model's own
+    inputs): new bounds and fixed values only. Returns the variables whose bounds changed.
+    Derived bounds of free units keep the model's values (perhaps raised by an earlier solve)."""
+    changed: list = []
+    old_conv = {u.name: u for u in built.inputs.converters}
+    old_stor = {st.name: st for st in built.inputs.storages}
+    for u in inputs.converters:
+        if u.capacity_fixed_mw is None and u.capacity_bound_is_derived:
+            u.capacity_bound_mw = old_conv[u.name].capacity_bound_mw
+            u.capacity_bound_is_derived = old_conv[u.name].capacity_bound_is_derived
+    for st in inputs.storages:
+        if st.capacity_fixed_mwh is None and st.capacity_bound_is_derived:
+            st.capacity_bound_mwh = old_stor[st.name].capacity_bound_mwh
+    for u in inputs.converters:
+        if u.capacity_fixed_mw is None:
+            continue
+        b = built.converter_blocks[u.name]
+        upper = hourly_upper(u)
+        for n, var in b.q.items():
+            var.setub(float(upper[n]))
+        changed += list(b.q.values())
+        b.cap.fix(u.capacity_fixed_mw)
+        b.build.fix(1 if u.capacity_fixed_mw > 0 else 0)
+        changed += [b.cap, b.build]
+        if hasattr(b, "seg"):
+            bounds = segment_bounds(u, upper)
+            for (n, i), var in b.seg.items():
+                var.setub(float(bounds[n, i]))
+            changed += list(b.seg.values())
+    for st in inputs.storages:
+        if st.capacity_fixed_mwh is None:
+            continue
+        b = built.storage_blocks[st.name]
+        top = st.capacity_fixed_mwh
+        low = 0.0 if inputs.periods is None else -top
+        for var in b.level.values():
+            var.setlb(low)
+            var.setub(top)
+        changed += list(b.level.values())
+        if inputs.periods is not None:  # the typical-period storage's own variables
+            for var in [*b.start.values(), *b.high.values()]:
+                var.setub(top)
+            for var in b.low.values():
+                var.setlb(-top)
+            changed += [*b.start.values(), *b.high.values(), *b.low.values()]
+        b.cap.fix(top)
+        b.build.fix(1 if top > 0 else 0)
+        changed += [b.cap, b.build]
+    built.inputs = inputs
+    return changed

@@ -19,7 +19,7 @@ from dhopt.errors import InfeasibleError, SolverError
 from dhopt.inputs import SystemInputs, prepare_inputs
 from dhopt.results import Results, collect, write_json, write_results
 from dhopt.scenario import LoadedScenario, load_scenario
-from dhopt.solve import SolveOptions, SolveReport, solve
+from dhopt.solve import ModelCache, SolveOptions, SolveReport, solve
 
 
 @dataclass
@@ -62,11 +62,13 @@ def run_scenario(
     options: SolveOptions | None = None,
     overrides: dict[str, Any] | None = None,
     typical_days: int | None = None,
+    model_cache: ModelCache | None = None,
 ) -> RunOutcome:
     """Solve one scenario; write its result folder if `out` is given. Raises DhoptError subclasses.
 
     `typical_days`: solve on that many typical days (plus the peak day) instead of every hour, an
-    approximation for screening (dhopt.aggregate); the results say so.
+    approximation for screening (dhopt.aggregate); the results say so. `model_cache`: reuse a
+    model built by an earlier call whose inputs differed only in fixed capacities (sweeps).
     """
     started = time.perf_counter()
     loaded = scenario if isinstance(scenario, LoadedScenario) else load_scenario(scenario, overrides)
@@ -85,7 +87,7 @@ def run_scenario(
         if options.log_file is None:
             options.log_file = out / "solver.log"
             options.log_file.unlink(missing_ok=True)  # HiGHS appends; keep one run's log
-    built, report = solve(inputs, options)
+    built, report = solve(inputs, options, model_cache)
     if report.status == "infeasible":
         raise InfeasibleError(explain_infeasible(inputs))
     if report.objective is None or not report.feasible:

@@ -423,6 +423,20 @@ def _test_fault(pid: str, spec: str | None) -> None:
 _SOLVE_LOCK = threading.Lock()
 
 
+_MODEL_CACHE = None
+
+
+def _worker_cache():
+    """This worker process's model, reused by the next point when only fixed capacities differ
+    (a proportion sweep): bounds change instead of a rebuild (dhopt.solve.ModelCache)."""
+    global _MODEL_CACHE
+    if _MODEL_CACHE is None:
+        from dhopt.solve import ModelCache
+
+        _MODEL_CACHE = ModelCache()
+    return _MODEL_CACHE
+
+
 def solve_point(task: dict[str, Any]) -> dict[str, Any]:
     """Solve one point; never raises for a failed solve (the status says what happened)."""
     with _SOLVE_LOCK:
@@ -451,7 +465,12 @@ def _solve_point(task: dict[str, Any]) -> dict[str, Any]:
         )
         out = Path(task["keep_dir"]) if task.get("keep_dir") else None
         outcome = run_scenario(
-            Path(task["base"]), out=out, hours=task["hours"], options=options, overrides=task["overrides"]
+            Path(task["base"]),
+            out=out,
+            hours=task["hours"],
+            options=options,
+            overrides=task["overrides"],
+            model_cache=_worker_cache(),
         )
     except InfeasibleError as exc:
         record.update(status="infeasible", message=str(exc))

@@ -40,8 +40,9 @@ class ConverterInputs:
     annual_fixed_eur: dict[str, float] = field(default_factory=dict)
     annual_per_mw_eur: dict[str, float] = field(default_factory=dict)
     variable_om_eur_per_mwh: float = 0.0
-    # Auxiliary (fan/pump) power at full load of a fixed capacity, MW; falls with (q/cap)^3.
-    aux_design_mw: float | None = None
+    # Auxiliary (fan/pump) power at full load per MW of the fixed capacity, MW/MW; falls with
+    # (q/cap)^3. None: no auxiliary power modelled.
+    aux_mw_per_mw: float | None = None
     # Further costs per MWh of heat at the plant, by component, per hour (not yet scaled to a year):
     # heat purchase, the hourly excess-heat tax, a cooling credit (negative).
     hourly_costs_eur_per_mwh: dict[str, np.ndarray] = field(default_factory=dict)
@@ -73,14 +74,7 @@ def add_converter(
     annual tax).
     """
     T = range(hours)
-    upper = np.minimum(u.upper_mw, u.capacity_bound_mw)
-    # An hour whose availability is below the minimum load cannot run at all (exact, and it keeps
-    # the relaxation from using those hours).
-    if u.capacity_fixed_mw is not None:
-        # A given capacity is a bound on each hour, not a row per hour.
-        upper = np.minimum(upper, u.capacity_fixed_mw)
-    if u.min_load_mw > 0:
-        upper = np.where(upper < u.min_load_mw, 0.0, upper)
+    upper = hourly_upper(u)
     block.q = pyo.Var(T, bounds=lambda b, n: (0.0, float(upper[n])))
     block.cap = pyo.Var(bounds=(0.0, u.capacity_bound_mw))
     block.build = pyo.Var(domain=pyo.Binary)
@@ -100,7 +94,7 @@ def add_converter(
     per_mw = sum(u.annual_per_mw_eur.values())
     cost = fixed * block.build + per_mw * block.cap
     cost += pyo.quicksum(float(op_cost_per_mwh[n]) * block.q[n] for n in T)
-    if u.aux_design_mw and u.capacity_fixed_mw:
+    if u.aux_mw_per_mw is not None and u.capacity_fixed_mw is not None:
         _add_auxiliary_power(block, u, hours, upper)
         if np.any(aux_cost_per_mwh):
             cost += pyo.quicksum(float(aux_cost_per_mwh[n]) * block.aux[n] for n in T)
@@ -129,17 +123,33 @@ def _add_auxiliary_power(block: pyo.Block, u: ConverterInputs, hours: int, upper
     """
     T = range(hours)
     r, f = AUX_BREAKPOINTS, AUX_BREAKPOINTS**3
-    a, cap = float(u.aux_design_mw or 0.0), float(u.capacity_fixed_mw or 0.0)
-    slopes = a * np.diff(f) / np.diff(r) / cap  # MW of auxiliary power per MW of heat
-    start = r[:-1] * cap
-    width = np.diff(r) * cap
-    seg_ub = np.clip(upper[:, None] - start[None, :], 0.0, width[None, :])  # hours × segments
+    slopes = float(u.aux_mw_per_mw or 0.0) * np.diff(f) / np.diff(r)  # MW auxiliary per MW heat
+    seg_ub = segment_bounds(u, upper)
     segments = range(len(slopes))
     block.seg = pyo.Var(T, segments, bounds=lambda b, n, i: (0.0, float(seg_ub[n, i])))
     block.split = pyo.Constraint(T, rule=lambda b, n: b.q[n] == pyo.quicksum(b.seg[n, i] for i in segments))
     block.aux = pyo.Expression(
         T, rule=lambda b, n: pyo.quicksum(float(slopes[i]) * b.seg[n, i] for i in segments)
     )
+
+
+def hourly_upper(u: ConverterInputs) -> np.ndarray:
+    """The bound on q[n]: availability, the capacity bound, a fixed capacity (a bound on each hour,
+    not a row per hour); 0 in hours whose availability is below the minimum load (exact, and it
+    keeps the relaxation from using those hours)."""
+    upper = np.minimum(u.upper_mw, u.capacity_bound_mw)
+    if u.capacity_fixed_mw is not None:
+        upper = np.minimum(upper, u.capacity_fixed_mw)
+    if u.min_load_mw > 0:
+        upper = np.where(upper < u.min_load_mw, 0.0, upper)
+    return upper
+
+
+def segment_bounds(u: ConverterInputs, upper: np.ndarray) -> np.ndarray:
+    """Hours × segments: what each load segment of the auxiliary-power model may hold."""
+    cap = float(u.capacity_fixed_mw or 0.0)
+    start, width = AUX_BREAKPOINTS[:-1] * cap, np.diff(AUX_BREAKPOINTS) * cap
+    return np.clip(upper[:, None] - start[None, :], 0.0, width[None, :])
 
 
 def add_min_load(block: pyo.Block, u: ConverterInputs, hours_to_add: list[int], tag: int):

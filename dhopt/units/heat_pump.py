@@ -204,8 +204,8 @@ def prepare(name: str, hp: HeatPump, ctx: PrepareContext) -> ConverterInputs:
                 need = float(np.max(ctx.cooling_demand_mw / cooling_share))
                 conv.capacity_bound_mw = min(max(conv.capacity_bound_mw, need), conv.capacity_max_mw)
     if hp.auxiliary is not None:
-        conv.aux_design_mw = auxiliary_design_mw(hp, cop)
-        if conv.aux_design_mw is None:
+        conv.aux_mw_per_mw = auxiliary_mw_per_mw(hp, cop)
+        if conv.aux_mw_per_mw is None:
             log.debug(
                 "%s: auxiliary power is modelled only for a fixed capacity (capacity_mw); left out", where
             )
@@ -217,8 +217,9 @@ WATER_HEAT_CAPACITY = 4186.0  # J/(kg·K)
 GRAVITY = 9.81  # m/s²
 
 
-def auxiliary_design_mw(hp: HeatPump, cop: np.ndarray) -> float | None:
-    """Auxiliary power at full load of the fixed capacity, MW; None if the capacity is not fixed.
+def auxiliary_mw_per_mw(hp: HeatPump, cop: np.ndarray) -> float | None:
+    """Auxiliary power at full load per MW of the fixed capacity, MW/MW; None if the capacity is
+    not fixed. (Per MW, so a sweep can change the capacity without rebuilding the model.)
 
     Source-side design capacity = capacity · (1 − 1/COP_design) (COP_design: the linear model's
     design COP, else the mean COP). The part-load law (cube of the load ratio) is in the builder.
@@ -226,7 +227,7 @@ def auxiliary_design_mw(hp: HeatPump, cop: np.ndarray) -> float | None:
     if hp.capacity_mw is None or hp.auxiliary is None:
         return None
     design_cop = hp.cop.design_cop if isinstance(hp.cop, LinearCop) else float(np.mean(cop))
-    source_mw = hp.capacity_mw * (1.0 - 1.0 / design_cop)
+    source_mw = 1.0 - 1.0 / design_cop  # per MW of heat
     aux = hp.auxiliary
     if isinstance(aux, FanPower):
         return aux.share_of_source_capacity * source_mw

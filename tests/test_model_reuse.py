@@ -1,0 +1,48 @@
+"""A sweep worker's model reused across points that differ only in fixed capacities
+(dhopt.solve.ModelCache) gives the same results as building each point afresh."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import ROOT
+
+from dhopt.run import run_scenario
+from dhopt.solve import ModelCache, SolveOptions
+from dhopt.sweep import load_sweep
+
+OPTIONS = SolveOptions(mip_gap=1e-6)
+
+
+def test_reused_model_matches_fresh_builds():
+    plan = load_sweep(ROOT / "scenarios" / "nordhavn-ternary.yaml", hours=168)
+    points = [p for p in plan.points.values() if p.skip_reason is None][::9][:6]
+    assert len(points) == 6
+    cache = ModelCache()
+    for p in points:
+        fresh = run_scenario(plan.base_path, hours=168, options=OPTIONS, overrides=p.overrides)
+        reused = run_scenario(
+            plan.base_path, hours=168, options=OPTIONS, overrides=p.overrides, model_cache=cache
+        )
+        assert reused.report.status == fresh.report.status == "optimal"
+        assert reused.report.objective == pytest.approx(fresh.report.objective, rel=2e-6)
+        a = reused.results.capacities.set_index("unit")
+        b = fresh.results.capacities.set_index("unit")
+        for unit in ("groundwater", "sewage", "seawater", "air"):  # the point's fixed capacities
+            assert a.loc[unit, "capacity_mw"] == pytest.approx(b.loc[unit, "capacity_mw"], abs=1e-9)
+        ka, kb = reused.results.kpis.set_index("unit"), fresh.results.kpis.set_index("unit")
+        assert ka.loc["system", "aux_electricity_mwh"] == pytest.approx(
+            kb.loc["system", "aux_electricity_mwh"], rel=1e-4, abs=1e-6
+        )
+    assert cache.reused == len(points) - 1  # built once, reused for every later point
+
+
+def test_a_different_structure_is_rebuilt():
+    """A point that frees a capacity (or changes anything but fixed capacities) is not reused."""
+    plan = load_sweep(ROOT / "scenarios" / "nordhavn-ternary.yaml", hours=168)
+    point = next(p for p in plan.points.values() if p.skip_reason is None)
+    cache = ModelCache()
+    run_scenario(plan.base_path, hours=168, options=OPTIONS, overrides=point.overrides, model_cache=cache)
+    free = dict(point.overrides)
+    free.pop("units.air.capacity_mw")
+    run_scenario(plan.base_path, hours=168, options=OPTIONS, overrides=free, model_cache=cache)
+    assert cache.reused == 0
