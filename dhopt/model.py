@@ -139,35 +139,23 @@ def build_model(inputs: SystemInputs) -> BuiltModel:
     )
 
 
+def _without_sizes(unit, fixed: str, bound: str):
+    """`unit` with its fixed size reduced to "fixed or not" and a bound that is fixed-by-size or
+    derived left out: what structure_key must not see."""
+    is_fixed = getattr(unit, fixed) is not None
+    drop_bound = is_fixed or unit.capacity_bound_is_derived
+    return dataclasses.replace(
+        unit, **{fixed: -1.0 if is_fixed else None, bound: None if drop_bound else getattr(unit, bound)}
+    )
+
+
 def structure_key(inputs: SystemInputs) -> str:
     """A digest of everything that shapes the model except the values of fixed capacities and
     the derived capacity bounds: two inputs with the same key give the same model up to variable
     bounds (see `retarget`; a derived bound is a guess the solve loop may have raised, and the
     model keeps its raised value)."""
-    converters = [
-        dataclasses.replace(
-            u,
-            capacity_fixed_mw=None if u.capacity_fixed_mw is None else -1.0,
-            capacity_bound_mw=(
-                None
-                if u.capacity_fixed_mw is not None or u.capacity_bound_is_derived
-                else u.capacity_bound_mw
-            ),
-        )
-        for u in inputs.converters
-    ]
-    storages = [
-        dataclasses.replace(
-            st,
-            capacity_fixed_mwh=None if st.capacity_fixed_mwh is None else -1.0,
-            capacity_bound_mwh=(
-                None
-                if st.capacity_fixed_mwh is not None or st.capacity_bound_is_derived
-                else st.capacity_bound_mwh
-            ),
-        )
-        for st in inputs.storages
-    ]
+    converters = [_without_sizes(u, "capacity_fixed_mw", "capacity_bound_mw") for u in inputs.converters]
+    storages = [_without_sizes(st, "capacity_fixed_mwh", "capacity_bound_mwh") for st in inputs.storages]
     shape = dataclasses.replace(inputs, converters=converters, storages=storages, time=None)
     return hashlib.sha256(pickle.dumps(shape, protocol=5)).hexdigest()
 
