@@ -20,10 +20,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyomo.environ as pyo
 
 from dhopt.inputs import SystemInputs
 from dhopt.model import BuiltModel
+from dhopt.units.converter import auxiliary_values
+from dhopt.units.storage import net_output_values
 
 
 @dataclass
@@ -34,8 +35,7 @@ class Results:
 
 
 def _values(var, hours: int) -> np.ndarray:
-    """Values of an indexed variable or expression over the horizon (0 where unset)."""
-    return np.fromiter((pyo.value(var[n], exception=False) or 0.0 for n in range(hours)), float, count=hours)
+    return np.fromiter((var[n].value or 0.0 for n in range(hours)), float, count=hours)
 
 
 def _clean(x: np.ndarray, tol: float = 1e-7) -> np.ndarray:
@@ -71,7 +71,7 @@ def collect(built: BuiltModel) -> Results:
     for u in inp.converters:
         b = built.converter_blocks[u.name]
         q = _clean(_values(b.q, hours))
-        aux = _clean(_values(b.aux, hours)) if hasattr(b, "aux") else np.zeros(hours)
+        aux = _clean(auxiliary_values(b, hours))
         flows[u.name] = (q, aux, q / u.cop + aux)
     use = sum((f[2] for f in flows.values()), np.zeros(hours))
     grid_share = np.ones(hours)
@@ -151,7 +151,7 @@ def collect(built: BuiltModel) -> Results:
     for s in inp.storages:
         b = built.storage_blocks[s.name]
         level = _clean(_values(b.level, hours))
-        net = _clean(_values(b.net_output, hours))  # discharge − charge
+        net = _clean(net_output_values(level, s, inp.periods))  # discharge − charge
         cap = float(b.cap.value or 0.0)
         built_flag = bool(round(b.build.value or 0.0)) and cap > 1e-7
         cap = cap if built_flag else 0.0

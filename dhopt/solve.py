@@ -399,15 +399,13 @@ class _BranchOutcome:
     solution_status: SolutionStatus
     incumbent_objective: float | None
     objective_bound: float | None
-    primals: list | None = None  # (variable, value) pairs
 
     @property
     def solution_loader(self) -> _BranchOutcome:
         return self
 
     def load_vars(self) -> None:
-        for var, value in self.primals or []:
-            var.set_value(value, skip_validation=True)
+        """The incumbent's solution is already in the model (see _branch_on_builds)."""
 
 
 def _branch_on_builds(solver: Highs, free_builds: list, solve_lp, gap: float) -> _BranchOutcome:
@@ -421,8 +419,9 @@ def _branch_on_builds(solver: Highs, free_builds: list, solve_lp, gap: float) ->
     of the incumbent, and the lowest pruned bound is the bound reported.
     """
     saved = [(v, v.lb, v.ub) for v in free_builds]
-    incumbent: tuple[float, list] | None = None
+    incumbent: tuple[float, dict] | None = None  # objective, every free build's value
     incumbent_basis = None
+    incumbent_is_last = False  # the last LP solved is the incumbent's (its solution is at hand)
     pruned: list[float] = []
     stack: list[tuple[dict, object]] = [({}, None)]  # (fixed build values, the parent's basis)
     last = None
@@ -441,6 +440,7 @@ def _branch_on_builds(solver: Highs, free_builds: list, solve_lp, gap: float) ->
             cutoff = math.inf if incumbent is None else incumbent[0] - gap * abs(incumbent[0])
             t = time.perf_counter()
             last = res = solve_lp(cutoff)
+            incumbent_is_last = False
             tc = res.termination_condition
             log.debug(
                 "build branch %s: %s %s in %.2f s",
@@ -464,12 +464,28 @@ def _branch_on_builds(solver: Highs, free_builds: list, solve_lp, gap: float) ->
             fractional = [(abs(values[v] - round(values[v])), i) for i, v in enumerate(free_builds)]
             fractional = [(f, i) for f, i in fractional if f > 1e-6 and id(free_builds[i]) not in fixed]
             if not fractional:
-                incumbent = (obj, list(res.solution_loader.get_vars().items()))
+                incumbent = (obj, {id(v): float(round(values[v])) for v in free_builds})
                 incumbent_basis = highs.getBasis() if can_restore else None
+                incumbent_is_last = True
                 continue
             j = id(free_builds[max(fractional)[1]])
             here = highs.getBasis() if can_restore else None
             stack += [({**fixed, j: 0.0}, here), ({**fixed, j: 1.0}, here)]  # last pushed, first solved
+        if incumbent is not None:
+            # Load the incumbent's solution into the model (once, not at every new incumbent):
+            # at hand if it was the last LP, else re-solved from its basis (no iterations).
+            if not incumbent_is_last:
+                for v, _, _ in saved:
+                    v.setlb(incumbent[1][id(v)])
+                    v.setub(incumbent[1][id(v)])
+                solver.update_variables(free_builds)
+                if incumbent_basis is not None:
+                    highs.setBasis(incumbent_basis)
+                res = solve_lp(math.inf)
+                if res.termination_condition != TerminationCondition.convergenceCriteriaSatisfied:
+                    incumbent = None  # cannot happen short of a time limit hit right here
+            if incumbent is not None:
+                (res if not incumbent_is_last else last).solution_loader.load_vars()
     finally:
         for v, lb, ub in saved:
             v.setlb(lb)
@@ -491,7 +507,6 @@ def _branch_on_builds(solver: Highs, free_builds: list, solve_lp, gap: float) ->
         SolutionStatus.optimal if finished else SolutionStatus.feasible,
         incumbent[0],
         bound,
-        incumbent[1],
     )
 
 

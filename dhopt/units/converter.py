@@ -131,6 +131,16 @@ def _add_auxiliary_power(block: pyo.Block, u: ConverterInputs, hours: int, upper
     block.aux = pyo.Expression(
         T, rule=lambda b, n: pyo.quicksum(float(slopes[i]) * b.seg[n, i] for i in segments)
     )
+    block.aux_slopes = slopes  # for the results: aux = segments @ slopes, without Pyomo evaluation
+
+
+def auxiliary_values(block: pyo.Block, hours: int) -> np.ndarray:
+    """Auxiliary power per hour of a solved unit, MW (zeros if it has none)."""
+    if not hasattr(block, "seg"):
+        return np.zeros(hours)
+    slopes = block.aux_slopes
+    seg = np.fromiter((v.value or 0.0 for v in block.seg.values()), float, count=hours * len(slopes))
+    return seg.reshape(hours, len(slopes)) @ slopes
 
 
 def hourly_upper(u: ConverterInputs) -> np.ndarray:

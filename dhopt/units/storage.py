@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, Literal
 
+import numpy as np
 import pyomo.environ as pyo
 from pydantic import Field
 
@@ -116,7 +117,7 @@ def add_storage(block: pyo.Block, s: StorageInputs, hours: int, periods: Typical
         net = [keep * block.level[(n - 1) % hours] - block.level[n] for n in T]
     else:
         net = _typical_period_levels(block, s, hours, periods, top)
-    block.net_output = net  # discharge − charge per hour, for the results
+    block.net_output = net  # discharge − charge per hour, as expressions
     if s.power_max_mw is not None:
         p = s.power_max_mw
         block.power = pyo.Constraint(T, rule=lambda b, n: (-p, net[n], p))
@@ -157,3 +158,13 @@ def _typical_period_levels(
     block.within_cap = pyo.Constraint(days, rule=lambda b, d: b.start[d] + b.high[int(order[d])] <= b.cap)
     block.within_empty = pyo.Constraint(days, rule=lambda b, d: b.start[d] + b.low[int(order[d])] >= 0)
     return [(keep * block.level[n - 1] if n % length else 0.0) - block.level[n] for n in range(hours)]
+
+
+def net_output_values(level: np.ndarray, s: StorageInputs, periods: TypicalPeriods | None) -> np.ndarray:
+    """Discharge − charge per hour from the solved levels (the builder's `net`, in numpy)."""
+    keep = 1.0 - s.loss_per_hour
+    if periods is None:
+        return keep * np.roll(level, 1) - level
+    previous = np.roll(level, 1)
+    previous[:: periods.length] = 0.0  # a typical period starts from its own zero
+    return keep * previous - level
