@@ -193,9 +193,10 @@ def plot_solve(path: Path, period: str | None = None) -> list[Path]:
     )
     if len(dispatch) > 48:
         daily = _daily_means(dispatch)
-        fig = _dispatch_figure(
-            daily, f"{name}: dispatch, daily means over {len(dispatch)} h", "heat, MW (daily mean)"
-        )
+        over = f"{len(dispatch)} h"
+        if "typical_period" in dispatch:  # not a calendar: typical days one after the other
+            over = f"{dispatch['typical_period'].nunique()} typical days (approximate)"
+        fig = _dispatch_figure(daily, f"{name}: dispatch, daily means over {over}", "heat, MW (daily mean)")
         written += _save(fig, out, "dispatch_year")
     written += _save(_load_duration(dispatch, name), out, "load_duration")
     written += _save(_lcoe_breakdown(kpis, name), out, "lcoe_breakdown")
@@ -203,22 +204,30 @@ def plot_solve(path: Path, period: str | None = None) -> list[Path]:
 
 
 def _load_duration(dispatch: pd.DataFrame, name: str) -> Figure:
+    """Load-duration curves; on typical days each hour spans the hours of the year it stands for."""
     fig = Figure(figsize=(8, 5))
     ax = fig.add_subplot()
-    hours = np.arange(1, len(dispatch) + 1)
-    ax.plot(hours, np.sort(dispatch["demand_mw"].to_numpy())[::-1], color="black", lw=1.5, label="demand")
+    weight = dispatch["weight_h"].to_numpy() if "weight_h" in dispatch else np.ones(len(dispatch))
+
+    def curve(values: np.ndarray, **style: Any) -> None:
+        order = np.argsort(values)[::-1]
+        x = np.concatenate([[0.0], np.cumsum(weight[order])])
+        ax.step(x, np.append(values[order], values[order][-1]), where="post", **style)
+
+    curve(dispatch["demand_mw"].to_numpy(), color="black", lw=1.5, label="demand")
     for u in _producers(dispatch):
         q = dispatch[f"{u}_delivered_mw"].to_numpy()
         if q.sum() > 1e-9:
-            ax.plot(hours, np.sort(q)[::-1], lw=1.2, label=u)
+            curve(q, lw=1.2, label=u)
     for s in _storages(dispatch):
         q = dispatch[f"{s}_discharge_mw"].to_numpy()
         if q.sum() > 1e-9:
-            ax.plot(hours, np.sort(q)[::-1], lw=1, ls="--", label=f"{s} discharge")
-    ax.set_xlabel("hours (sorted by output)")
+            curve(q, lw=1, ls="--", label=f"{s} discharge")
+    typical = "weight_h" in dispatch
+    ax.set_xlabel("hours of the year (sorted by output)" if typical else "hours (sorted by output)")
     ax.set_ylabel("heat delivered, MW")
-    ax.set_title(f"{name}: load-duration curves")
-    ax.set_xlim(0, len(dispatch))
+    ax.set_title(f"{name}: load-duration curves" + (" (typical days, approximate)" if typical else ""))
+    ax.set_xlim(0, weight.sum())
     ax.set_ylim(bottom=0)
     ax.grid(alpha=0.3)
     ax.legend(fontsize="small")

@@ -112,6 +112,11 @@ def test_cli_says_it_is_approximate_and_checks_against_every_hour(writer, tmp_pa
     assert check.loc["LCOE €/MWh", "difference_pct"] == pytest.approx(0.0, abs=1e-4)
     dispatch = pd.read_parquet(out / "dispatch.parquet")
     assert {"typical_period", "weight_h"} <= set(dispatch.columns)
+    # Plots of a typical-day folder: load-duration curves over the hours of the year they stand for.
+    from dhopt.plots import plot_folder
+
+    names = {p.name for p in plot_folder(out)}
+    assert {"load_duration.png", "dispatch_period.png"} <= names
     # --check-exact alone is a usage error, one line, no traceback.
     res = runner.invoke(app, ["solve", str(path), "--out", str(out), "--check-exact"])
     assert res.exit_code == 2 and "Traceback" not in res.output
