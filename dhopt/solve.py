@@ -151,11 +151,14 @@ class ModelCache:
     capacities (a sweep worker's points): the next solve changes bounds instead of rebuilding.
 
     Measured on the full-year ternary sweep: build and hand-over ≈ 6.6 s per point without it.
-    HiGHS starts each point cold (the issue's measurement: warm re-solves after changing the
-    capacities took 54–217 s where a cold solve took 6–12 s).
+    `warm`: HiGHS starts each point from the last point's basis. The issue warned that warm
+    re-solves after changing capacities took 54–217 s against 6–12 s cold (Pyomo's appsi, a MIP);
+    here the points are LPs in our branching, and five full-year points took 3.2–4.0 s warm against
+    5.4–8.6 s cold, the same optima (docs/performance.md).
     """
 
     key: str | None = None
+    warm: bool = True
     built: BuiltModel | None = None
     solver: Highs | None = None
     reused: int = 0  # solves that reused the model
@@ -203,7 +206,7 @@ def solve(
 
 
 def _reuse(cache: ModelCache, inputs: SystemInputs) -> tuple[BuiltModel, Highs]:
-    """The cached model with the new fixed capacities, its on/off binaries removed, HiGHS cold."""
+    """The cached model with the new fixed capacities and its on/off binaries removed."""
     t0 = time.perf_counter()
     built, solver = cache.built, cache.solver
     assert built is not None and solver is not None
@@ -219,7 +222,7 @@ def _reuse(cache: ModelCache, inputs: SystemInputs) -> tuple[BuiltModel, Highs]:
     # objective) are constants that only update_parameters refreshes.
     solver.update_parameters()
     highs = getattr(solver, "_solver_model", None)  # highspy.Highs (private in Pyomo)
-    if highs is not None and hasattr(highs, "clearSolver"):
+    if not cache.warm and highs is not None and hasattr(highs, "clearSolver"):
         highs.clearSolver()  # no basis from the last point
     built.build_seconds = time.perf_counter() - t0
     cache.reused += 1

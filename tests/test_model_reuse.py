@@ -13,11 +13,12 @@ from dhopt.sweep import load_sweep
 OPTIONS = SolveOptions(mip_gap=1e-6)
 
 
-def test_reused_model_matches_fresh_builds():
+@pytest.mark.parametrize("warm", [True, False])
+def test_reused_model_matches_fresh_builds(warm):
     plan = load_sweep(ROOT / "scenarios" / "nordhavn-ternary.yaml", hours=168)
     points = [p for p in plan.points.values() if p.skip_reason is None][::9][:6]
     assert len(points) == 6
-    cache = ModelCache()
+    cache = ModelCache(warm=warm)
     for p in points:
         fresh = run_scenario(plan.base_path, hours=168, options=OPTIONS, overrides=p.overrides)
         reused = run_scenario(
