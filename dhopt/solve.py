@@ -213,8 +213,8 @@ def _reuse(cache: ModelCache, inputs: SystemInputs) -> tuple[BuiltModel, Highs]:
     for block in built.converter_blocks.values():
         for sub in [c for c in block.component_objects(pyo.Block, descend_into=False)]:
             if sub.local_name.startswith("min_load_"):
+                # Pyomo drops the on/off variables with the last constraints that use them.
                 solver.remove_constraints([*sub.low.values(), *sub.high.values()])
-                solver.remove_variables(list(sub.on.values()))
                 block.del_component(sub)
     built.min_load_hours, built.on_off = {}, {}
     solver.update_variables(retarget(built, inputs))

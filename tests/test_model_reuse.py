@@ -47,3 +47,25 @@ def test_a_different_structure_is_rebuilt():
     free.pop("units.air.capacity_mw")
     run_scenario(plan.base_path, hours=168, options=OPTIONS, overrides=free, model_cache=cache)
     assert cache.reused == 0
+
+
+def test_on_off_binaries_of_one_point_do_not_leak_into_the_next(writer):
+    """Each point needs minimum-load binaries (demand alternates 3 and 0.5 MW, the heat pump runs
+    at ≥ 1 MW); the reused model drops the last point's before solving the next."""
+    from conftest import base_scenario, boiler, heat_pump
+
+    data = writer.csv("d.csv", demand=[3.0, 0.5] * 12)
+    sc = base_scenario(24, demand={"file": data, "column": "demand"}, price=50.0)
+    sc["units"]["hp"] = heat_pump(min_load_mw=1.0, capacity_mw=3.0)
+    sc["units"]["eb"] = boiler()
+    path = writer.yaml(sc)
+    cache = ModelCache()
+    for cap in (3.0, 2.0, 2.5, 3.0):
+        over = {"units.hp.capacity_mw": cap}
+        fresh = run_scenario(path, options=OPTIONS, overrides=over)
+        reused = run_scenario(path, options=OPTIONS, overrides=over, model_cache=cache)
+        assert fresh.report.min_load_binaries > 0
+        assert reused.report.objective == pytest.approx(fresh.report.objective, rel=1e-7)
+        eb = reused.results.capacities.set_index("unit").loc["eb", "capacity_mw"]
+        assert eb == pytest.approx(max(3.0 - cap, 0.5), abs=1e-6)  # the boiler covers the rest
+    assert cache.reused == 3
