@@ -117,7 +117,6 @@ def add_storage(block: pyo.Block, s: StorageInputs, hours: int, periods: Typical
         net = [keep * block.level[(n - 1) % hours] - block.level[n] for n in T]
     else:
         net = _typical_period_levels(block, s, hours, periods, top)
-    block.net_output = net  # discharge − charge per hour, as expressions
     if s.power_max_mw is not None:
         p = s.power_max_mw
         block.power = pyo.Constraint(T, rule=lambda b, n: (-p, net[n], p))
