@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -11,7 +12,15 @@ import numpy as np
 import typer
 from rich.table import Table
 
-from dhopt.console import console, err_console, fail, setup_logging
+from dhopt.console import (
+    EXIT_INPUT,
+    EXIT_NOT_PROVEN,
+    console,
+    err_console,
+    exit_on_interrupt,
+    fail,
+    setup_logging,
+)
 from dhopt.errors import DhoptError
 
 app = typer.Typer(
@@ -19,6 +28,25 @@ app = typer.Typer(
     no_args_is_help=True,
     help="Which district-heating heat sources to build, how big, and how to run them hour by hour.",
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        from dhopt import __version__
+
+        console.print(f"dhopt {__version__}", highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """Which district-heating heat sources to build, how big, and how to run them hour by hour."""
+
+
 Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Show progress and the solver's log.")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")]
 
@@ -28,7 +56,10 @@ def solve(
     scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Result folder.")] = None,
     hours: Annotated[int | None, typer.Option(min=1, help="Solve only the first N hours.")] = None,
-    mip_gap: Annotated[float, typer.Option(min=0.0, help="Relative MIP gap.")] = 1e-3,
+    mip_gap: Annotated[
+        float,
+        typer.Option(min=0.0, max=1.0, help="Relative MIP gap (above 0.1 a result is never called optimal)."),
+    ] = 1e-3,
     time_limit: Annotated[float | None, typer.Option(min=0.0, help="Wall-clock limit, s.")] = None,
     threads: Annotated[int | None, typer.Option(min=1, help="Solver threads.")] = None,
     plots: Annotated[bool, typer.Option("--plots/--no-plots", help="Write DIR/plots/ at the end.")] = True,
@@ -50,26 +81,36 @@ def solve(
     verbose: Verbose = False,
     quiet: Quiet = False,
 ) -> None:
-    """Optimise capacities and hourly dispatch; write tables (and plots) to the result folder."""
+    """Optimise capacities and hourly dispatch; write tables (and plots) to the result folder.
+
+    Exit code 0: proven optimal; 2: bad input or infeasible (the message says which); 3: not
+    proven optimal (time limit or a gap above 10 %; the results are written if a solution was
+    found); 130: interrupted."""
     setup_logging(verbose, quiet)
+    from dhopt.errors import SolverError
+    from dhopt.result_files import remove_partial_files
     from dhopt.run import run_scenario
     from dhopt.solve import SolveOptions
 
     if check_exact and typical_days is None:
         fail("--check-exact compares a --typical-days run with the exact one; give --typical-days N")
+    _check_solver_options(time_limit, threads)
     out = out or Path("results") / scenario.stem
     options = SolveOptions(mip_gap=mip_gap, time_limit=time_limit, threads=threads, echo_log=verbose)
+    exact = None
     try:
-        with console.status("solving…", spinner="dots") if not (quiet or verbose) else _nullctx():
+        with (
+            exit_on_interrupt(lambda: remove_partial_files(out) if out.is_dir() else None),
+            console.status("solving…", spinner="dots") if not (quiet or verbose) else _nullctx(),
+        ):
             outcome = run_scenario(scenario, out=out, hours=hours, options=options, typical_days=typical_days)
-            exact = None
             if check_exact:
                 exact_options = SolveOptions(mip_gap=mip_gap, time_limit=time_limit, threads=threads)
                 exact = run_scenario(outcome.loaded, hours=hours, options=exact_options)
+    except SolverError as exc:
+        fail(str(exc), EXIT_NOT_PROVEN if exc.status == "time_limit" else EXIT_INPUT)
     except DhoptError as exc:
         fail(str(exc))
-    except KeyboardInterrupt:
-        fail("interrupted; no results written for this run")
     if typical_days is not None:
         err_console.print(
             f"[yellow]approximate:[/] {outcome.info['aggregation']['method']}; "
@@ -82,34 +123,65 @@ def solve(
             soft_wrap=True,
         )
     if exact is not None:
-        from dhopt.results import aggregation_check, atomic_write
+        from dhopt.result_files import atomic_write
+        from dhopt.results import aggregation_check
 
         check = aggregation_check(outcome.results, exact.results)
-        atomic_write(out / "aggregation_check.csv", lambda p: check.to_csv(p, index=False))
+        try:
+            atomic_write(out / "aggregation_check.csv", lambda p: check.to_csv(p, index=False))
+        except OSError as exc:
+            fail(f"{out / 'aggregation_check.csv'}: cannot write: {exc.strerror or exc}")
     if plots:
         from dhopt.plots import plot_folder
 
         try:
-            plot_folder(out)
+            with exit_on_interrupt():
+                plot_folder(out)
         except DhoptError as exc:  # the tables are written; a plot problem is not a failed run
             err_console.print(f"[yellow]warning:[/] no plots: {exc}", highlight=False, soft_wrap=True)
-    if quiet:
-        return
-    _print_summary(outcome)
-    if exact is not None:
-        t = Table(title="typical days against every hour", title_justify="left")
-        for col in ("quantity", "typical days", "every hour", "difference"):
-            t.add_column(col, justify="left" if col == "quantity" else "right")
-        for _, row in check.iterrows():
-            diff = row["difference_pct"]
-            t.add_row(
-                row["quantity"],
-                _fmt(row["typical_days"]),
-                _fmt(row["every_hour"]),
-                "–" if not np.isfinite(diff) else f"{diff:+.2f} %",
+        except OSError as exc:
+            err_console.print(
+                f"[yellow]warning:[/] no plots: {exc.filename or out}: {exc.strerror or exc}",
+                highlight=False,
+                soft_wrap=True,
             )
-        console.print(t)
-    console.print(f"results in [bold]{out}[/]")
+    proven = outcome.report.status == "optimal" and (exact is None or exact.report.status == "optimal")
+    if not quiet:
+        _print_summary(outcome)
+        if exact is not None:
+            _print_check(check)
+        console.print(f"results in [bold]{out}[/]")
+    if not proven:
+        status = outcome.report.status if outcome.report.status != "optimal" else exact.report.status
+        err_console.print(
+            f"[yellow]not proven optimal ({status}):[/] {outcome.report.message or exact.report.message}",
+            highlight=False,
+            soft_wrap=True,
+        )
+        raise typer.Exit(EXIT_NOT_PROVEN)
+
+
+def _check_solver_options(time_limit: float | None, threads: int | None) -> None:
+    cores = os.cpu_count() or 1
+    if threads is not None and threads > cores:
+        fail(f"--threads: expected at most {cores} (the cores of this machine), found {threads}")
+    if time_limit is not None and not (0 < time_limit < 1e7):
+        fail(f"--time-limit: expected seconds above 0, found {time_limit:g}")
+
+
+def _print_check(check) -> None:
+    t = Table(title="typical days against every hour", title_justify="left")
+    for col in ("quantity", "typical days", "every hour", "difference"):
+        t.add_column(col, justify="left" if col == "quantity" else "right")
+    for _, row in check.iterrows():
+        diff = row["difference_pct"]
+        t.add_row(
+            row["quantity"],
+            _fmt(row["typical_days"]),
+            _fmt(row["every_hour"]),
+            "–" if not np.isfinite(diff) else f"{diff:+.2f} %",
+        )
+    console.print(t)
 
 
 class _nullctx:
@@ -127,39 +199,61 @@ def _fmt(x: float, digits: int = 2) -> str:
 def _print_summary(outcome) -> None:
     r, info = outcome.results, outcome.info
     caps = r.capacities.set_index("unit")
-    basis = f"{info['hours']} h"
-    if info.get("aggregation"):
-        basis += f" as {info['aggregation']['typical_periods']} typical days (approximate)"
-    t = Table(title=f"{info['scenario_name']} — {basis}", title_justify="left")
-    for col in ("unit", "capacity", "heat GWh/a", "SCOP", "LCOE €/MWh", "CO2 kg/MWh"):
+    scaled = info["hours"] != 8760 or info.get("aggregation")
+    t = Table(title=f"{info['scenario_name']} — {info['basis']}", title_justify="left")
+    heat = "heat GWh/a" + (" (scaled)" if scaled else "")
+    for col in ("unit", "capacity", heat, "SCOP", "LCOE €/MWh", "CO2 kg/MWh", "storage out GWh/a"):
         t.add_column(col, justify="left" if col == "unit" else "right")
-    for _, k in r.kpis.iterrows():
-        if k["unit"] == "system":
-            cap = ""
-        elif k["type"] == "storage":
-            cap = f"{caps.loc[k['unit'], 'capacity_mwh']:,.1f} MWh"
-        else:
-            cap = f"{caps.loc[k['unit'], 'capacity_mw']:,.2f} MW"
+    rows = list(r.kpis.iterrows())
+    producers = [k for _, k in rows if k["type"] not in ("storage", "system")]
+    storages = [k for _, k in rows if k["type"] == "storage"]
+    system = [k for _, k in rows if k["type"] == "system"]
+    for k in producers:
         t.add_row(
             k["unit"],
-            cap,
+            f"{caps.loc[k['unit'], 'capacity_mw']:,.2f} MW",
             _fmt(k["heat_mwh"] / 1000),
             _fmt(k["scop"]),
             _fmt(k["lcoe_eur_per_mwh"]),
             _fmt(k["co2_kg_per_mwh"]),
-            style="bold" if k["unit"] == "system" else None,
+            "",
+        )
+    for i, k in enumerate(storages):
+        t.add_row(
+            k["unit"],
+            f"{caps.loc[k['unit'], 'capacity_mwh']:,.1f} MWh",
+            "",
+            "",
+            _fmt(k["lcoe_eur_per_mwh"]),
+            "",
+            _fmt(k["heat_mwh"] / 1000),  # discharged heat: not production
+            end_section=i == len(storages) - 1,
+        )
+    for k in system:
+        t.add_row(
+            "system (demand)",
+            "",
+            _fmt(k["heat_mwh"] / 1000),
+            _fmt(k["scop"]),
+            _fmt(k["lcoe_eur_per_mwh"]),
+            _fmt(k["co2_kg_per_mwh"]),
+            "",
+            style="bold",
         )
     console.print(t)
-    gap = info["gap"]
+    if scaled and not info.get("aggregation"):
+        console.print(
+            f"[yellow]short horizon:[/] {info['hours']} h; energies and costs are scaled to a year "
+            f"(×{8760 / info['hours']:.4g}), so they are not a year's values"
+        )
+    gap, bound = info["gap"], info["bound_eur_per_year"]
     style = "green" if info["status"] == "optimal" else "yellow"
     console.print(
         f"[{style}]{info['status']}[/] · objective {info['objective_eur_per_year']:,.0f} €/a · "
-        f"bound {info['bound_eur_per_year']:,.0f} · gap {100 * (gap or 0):.3f} % · "
-        f"build {info['build_seconds']:.1f} s · solve {info['solve_seconds']:.1f} s · "
+        + ("no bound" if bound is None else f"bound {bound:,.0f} · gap {100 * (gap or 0):.3f} %")
+        + f" · build {info['build_seconds']:.1f} s · solve {info['solve_seconds']:.1f} s · "
         f"{info['min_load_binaries']} min-load binaries in {len(info['rounds'])} round(s)"
     )
-    if info["status"] != "optimal":
-        console.print(f"[yellow]not proven optimal:[/] {info['message']}")
 
 
 @app.command()

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+import signal
+import threading
+from collections.abc import Callable, Iterator
 from typing import NoReturn
 
 import typer
@@ -33,3 +38,40 @@ def setup_logging(verbose: bool, quiet: bool, default: int = logging.INFO) -> No
     logging.getLogger("pyomo").setLevel(logging.ERROR)
     logging.getLogger("distributed").setLevel(logging.ERROR)
     logging.getLogger("matplotlib").setLevel(logging.WARNING)
+
+
+# Exit codes of every command (README, "Exit codes").
+EXIT_OK = 0
+EXIT_INPUT = 2  # bad input, infeasible scenario, or a failure the message explains
+EXIT_NOT_PROVEN = 3  # a result that is not proven optimal (time limit, large gap), or none in time
+EXIT_INTERRUPTED = 130  # Ctrl-C (SIGINT); 143 for SIGTERM
+
+
+@contextlib.contextmanager
+def exit_on_interrupt(cleanup: Callable[[], None] | None = None) -> Iterator[None]:
+    """On SIGINT or SIGTERM: clean up, print one "interrupted" line and leave at once (130 / 143).
+
+    Leaving with os._exit, not by raising KeyboardInterrupt into the solver: HiGHS runs in its own
+    thread, and unwinding Pyomo's and HiGHS's state around an interrupted solve crashed the
+    process (a segmentation fault) in most tries. Results are written atomically with run.json
+    last, so an interrupted run leaves no folder that looks complete.
+    """
+
+    def handler(signum: int, _frame: object) -> None:
+        try:
+            if cleanup is not None:
+                cleanup()
+        finally:
+            name = "interrupted" if signum == signal.SIGINT else "terminated"
+            os.write(2, f"error: {name}; no results written for this run\n".encode())
+            os._exit(EXIT_INTERRUPTED if signum == signal.SIGINT else 128 + signum)
+
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers can only be set from the main thread (e.g. under a test runner)
+        return
+    previous = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for s, h in previous.items():
+            signal.signal(s, h)

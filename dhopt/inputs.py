@@ -211,8 +211,6 @@ class PrepareContext:
         self.supply_temperature_c = np.zeros(hours)
         self.return_temperature_c = np.zeros(hours)
         self.cooling_demand_mw: np.ndarray | None = None
-        # Without storage no unit can usefully exceed peak demand, so that bound is exact.
-        self.has_storage = any(u.type == "storage" for u in loaded.scenario.units.values())
 
     def fail(self, where: str, message: str) -> NoReturn:
         raise ScenarioError(f"{self.loaded.path}: {where}: {message}")
@@ -253,17 +251,8 @@ class PrepareContext:
                 f"fixed capacity {cfg.capacity_mw:g} MW is above capacity_max_mw {cfg.capacity_max_mw:g} MW",
             )
         user_max = np.inf if cfg.capacity_max_mw is None else cfg.capacity_max_mw
-        # Tightest valid bound from the data: the user's cap or the most the source ever gives are
-        # hard limits; so is peak demand (grossed up for the pipe loss) without storage. With
-        # storage, peak demand is a guess, raised by the solve loop if the optimum reaches it.
-        hard = min(user_max, float(np.max(upper)) if upper.size else np.inf)
-        peak = self.peak_demand_mw / (1.0 - loss)
-        if not self.has_storage and not self.loaded.scenario.district_heating.allow_heat_dump:
-            hard = min(hard, peak)
-        bound, derived = (hard, False) if hard <= peak else (peak, True)
-        bound = max(bound, cfg.capacity_min_mw)
-        if cfg.capacity_mw is not None:
-            bound, derived = max(bound, cfg.capacity_mw), False
+        # The model's bound is set once every unit is prepared (dhopt.bounds.apply_capacity_bounds).
+        bound = user_max if cfg.capacity_mw is None else cfg.capacity_mw
         crf = self.crf(cfg.investment.lifetime_years)
         return ConverterInputs(
             name=name,
@@ -273,7 +262,7 @@ class PrepareContext:
             upper_mw=upper,
             capacity_max_mw=user_max,
             capacity_bound_mw=bound,
-            capacity_bound_is_derived=derived,
+            capacity_bound_is_derived=cfg.capacity_mw is None and cfg.capacity_max_mw is None,
             capacity_min_mw=cfg.capacity_min_mw,
             capacity_fixed_mw=cfg.capacity_mw,
             min_load_mw=cfg.min_load_mw,
@@ -346,21 +335,25 @@ def prepare_inputs(loaded: LoadedScenario, hours: int | None = None) -> SystemIn
         for name, x in sc.extra_investments.items()
         if x.include
     }
-    return SystemInputs(
-        name=sc.name,
-        hours=n,
-        year_scale=HOURS_PER_YEAR / n,
-        time=reader.timestamps(sc.demand.heat_mw, n),
-        demand_mw=ctx.demand_mw,
-        price_components=prices,
-        co2_t_per_mwh=co2,
-        supply_temperature_c=ctx.supply_temperature_c,
-        return_temperature_c=ctx.return_temperature_c,
-        converters=converters,
-        storages=storages,
-        extra_annual_eur=extra,
-        pv_mw=pv,
-        pv_export_price=export,
-        cooling_demand_mw=cooling,
-        allow_heat_dump=sc.district_heating.allow_heat_dump,
+    from dhopt.bounds import apply_capacity_bounds  # needs every unit prepared
+
+    return apply_capacity_bounds(
+        SystemInputs(
+            name=sc.name,
+            hours=n,
+            year_scale=HOURS_PER_YEAR / n,
+            time=reader.timestamps(sc.demand.heat_mw, n),
+            demand_mw=ctx.demand_mw,
+            price_components=prices,
+            co2_t_per_mwh=co2,
+            supply_temperature_c=ctx.supply_temperature_c,
+            return_temperature_c=ctx.return_temperature_c,
+            converters=converters,
+            storages=storages,
+            extra_annual_eur=extra,
+            pv_mw=pv,
+            pv_export_price=export,
+            cooling_demand_mw=cooling,
+            allow_heat_dump=sc.district_heating.allow_heat_dump,
+        )
     )

@@ -140,20 +140,18 @@ def build_model(inputs: SystemInputs) -> BuiltModel:
 
 
 def _without_sizes(unit, fixed: str, bound: str):
-    """`unit` with its fixed size reduced to "fixed or not" and a bound that is fixed-by-size or
-    derived left out: what structure_key must not see."""
+    """`unit` with its fixed size reduced to "fixed or not" and the bound of a fixed unit (its
+    size) left out: what structure_key must not see."""
     is_fixed = getattr(unit, fixed) is not None
-    drop_bound = is_fixed or unit.capacity_bound_is_derived
     return dataclasses.replace(
-        unit, **{fixed: -1.0 if is_fixed else None, bound: None if drop_bound else getattr(unit, bound)}
+        unit, **{fixed: -1.0 if is_fixed else None, bound: None if is_fixed else getattr(unit, bound)}
     )
 
 
 def structure_key(inputs: SystemInputs) -> str:
-    """A digest of everything that shapes the model except the values of fixed capacities and
-    the derived capacity bounds: two inputs with the same key give the same model up to variable
-    bounds (see `retarget`; a derived bound is a guess the solve loop may have raised, and the
-    model keeps its raised value)."""
+    """A digest of everything that shapes the model except the values of fixed capacities: two
+    inputs with the same key give the same model up to the bounds of fixed units (see
+    `retarget`). The bounds of free units are big-M coefficients, so they are part of the key."""
     converters = [_without_sizes(u, "capacity_fixed_mw", "capacity_bound_mw") for u in inputs.converters]
     storages = [_without_sizes(st, "capacity_fixed_mwh", "capacity_bound_mwh") for st in inputs.storages]
     shape = dataclasses.replace(inputs, converters=converters, storages=storages, time=None)
@@ -162,25 +160,15 @@ def structure_key(inputs: SystemInputs) -> str:
 
 def retarget(built: BuiltModel, inputs: SystemInputs) -> list:
     """Give a built model the fixed capacities of `inputs` (same structure_key as the model's own
-    inputs): new bounds and fixed values only. Returns the variables whose bounds changed.
-    Derived bounds of free units keep the model's values (perhaps raised by an earlier solve)."""
+    inputs): new bounds and fixed values only. Returns the variables whose bounds changed."""
     changed: list = []
-    old_conv = {u.name: u for u in built.inputs.converters}
-    old_stor = {st.name: st for st in built.inputs.storages}
-    for u in inputs.converters:
-        if u.capacity_fixed_mw is None and u.capacity_bound_is_derived:
-            u.capacity_bound_mw = old_conv[u.name].capacity_bound_mw
-            u.capacity_bound_is_derived = old_conv[u.name].capacity_bound_is_derived
-    for st in inputs.storages:
-        if st.capacity_fixed_mwh is None and st.capacity_bound_is_derived:
-            st.capacity_bound_mwh = old_stor[st.name].capacity_bound_mwh
     for u in inputs.converters:
         if u.capacity_fixed_mw is None:
             continue
         b = built.converter_blocks[u.name]
         upper = hourly_upper(u)
         for n, var in b.q.items():
-            var.setub(float(upper[n]))
+            var.setub(float(upper[n]) if np.isfinite(upper[n]) else None)
         changed += list(b.q.values())
         b.cap.fix(u.capacity_fixed_mw)
         b.build.fix(1 if u.capacity_fixed_mw > 0 else 0)

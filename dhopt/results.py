@@ -11,11 +11,7 @@ Definitions (spec section 5):
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -23,6 +19,13 @@ import pandas as pd
 
 from dhopt.inputs import SystemInputs
 from dhopt.model import BuiltModel
+from dhopt.result_files import (  # noqa: F401  (re-exported: file I/O lives in result_files)
+    atomic_write,
+    clear_results,
+    prepare_folder,
+    write_json,
+    write_results,
+)
 from dhopt.units.converter import auxiliary_values
 from dhopt.units.storage import net_output_values
 
@@ -43,7 +46,19 @@ def _clean(x: np.ndarray, tol: float = 1e-7) -> np.ndarray:
     return np.where(np.abs(x) < tol, 0.0, x)
 
 
-def collect(built: BuiltModel) -> Results:
+def basis_label(inputs: SystemInputs) -> str:
+    """What the annual numbers stand on, for every table: the full year, a shorter horizon scaled
+    to a year, or typical periods (approximate)."""
+    if inputs.periods is not None:
+        return f"{inputs.periods.method} (approximate, {inputs.periods.source_hours} h)"
+    if inputs.hours == 8760:
+        return "8760 h (a full year)"
+    return f"{inputs.hours} h scaled ×{inputs.year_scale:.4g} to a year"
+
+
+def collect(built: BuiltModel, labels: dict[str, str] | None = None) -> Results:
+    """The tables of a solved model. `labels`: columns with one value for every row of the
+    capacity and KPI tables (the solve's status and basis, so no table travels without them)."""
     inp: SystemInputs = built.inputs
     hours, w = inp.hours, inp.weights  # w: hours of a year each model hour stands for
     peak = float(inp.demand_mw.max())
@@ -212,11 +227,11 @@ def collect(built: BuiltModel) -> Results:
     produced = kpis["heat_mwh"] > 0
     for c in (c for c in kpis.columns if c.startswith("lcoe_") and c != "lcoe_eur_per_mwh"):
         kpis.loc[produced, c] = kpis.loc[produced, c].fillna(0.0)
-    return Results(
-        capacities=pd.DataFrame(cap_rows),
-        kpis=kpis,
-        dispatch=pd.DataFrame(disp),
-    )
+    capacities = pd.DataFrame(cap_rows)
+    for column, value in (labels or {}).items():
+        kpis[column] = value
+        capacities[column] = value
+    return Results(capacities=capacities, kpis=kpis, dispatch=pd.DataFrame(disp))
 
 
 def _cost_columns(rows: list[dict]) -> list[str]:
@@ -249,45 +264,6 @@ def _kpi_row(name, kind, source, heat_mwh, elec_mwh, scop, costs, co2_t, aux_mwh
     return row
 
 
-# ---------------------------------------------------------------------------------------------
-# Writing: every file is written to a temporary name in the same folder and renamed, so a reader
-# never sees half a file; run.json is written last and marks a complete result folder.
-
-
-def _current_umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-_UMASK = _current_umask()
-
-
-def atomic_write(path: Path, write) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; results are ordinary files
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def write_json(path: Path, data: dict[str, Any]) -> None:
-    atomic_write(path, lambda p: p.write_text(json.dumps(data, indent=2, default=_json_default) + "\n"))
-
-
-def _json_default(x: Any) -> Any:
-    if isinstance(x, np.generic):
-        return x.item()
-    if isinstance(x, Path):
-        return str(x)
-    raise TypeError(f"not JSON serialisable: {type(x)}")
-
-
 def aggregation_check(approx: Results, exact: Results) -> pd.DataFrame:
     """LCOE, SCOP, CO2 and every capacity of a typical-period run beside the exact run's."""
     rows = []
@@ -311,10 +287,3 @@ def aggregation_check(approx: Results, exact: Results) -> pd.DataFrame:
             np.where(table["typical_days"].abs() > 1e-9, np.inf, 0.0),
         )
     return table
-
-
-def write_results(results: Results, out: Path) -> None:
-    atomic_write(out / "capacities.csv", lambda p: results.capacities.to_csv(p, index=False))
-    atomic_write(out / "kpis.csv", lambda p: results.kpis.to_csv(p, index=False))
-    atomic_write(out / "dispatch.parquet", lambda p: results.dispatch.to_parquet(p, index=False))
-    atomic_write(out / "dispatch.csv", lambda p: results.dispatch.to_csv(p, index=False))

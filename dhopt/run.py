@@ -15,9 +15,17 @@ from typing import Any
 
 from dhopt import __version__
 from dhopt.diagnose import check_supply, explain_infeasible
-from dhopt.errors import InfeasibleError, SolverError
+from dhopt.errors import DhoptError, InfeasibleError, SolverError
 from dhopt.inputs import SystemInputs, prepare_inputs
-from dhopt.results import Results, collect, write_json, write_results
+from dhopt.results import (
+    Results,
+    basis_label,
+    clear_results,
+    collect,
+    prepare_folder,
+    write_json,
+    write_results,
+)
 from dhopt.scenario import LoadedScenario, load_scenario
 from dhopt.solve import ModelCache, SolveOptions, SolveReport, solve
 
@@ -80,13 +88,9 @@ def run_scenario(
         inputs = aggregate_inputs(inputs, typical_days)
     options = options or SolveOptions()
     if out is not None:
-        out.mkdir(parents=True, exist_ok=True)
-        # run.json marks a complete folder: remove an earlier run's marker before anything changes,
-        # so a run that fails half-way never leaves old and new files looking like one result.
-        (out / "run.json").unlink(missing_ok=True)
+        prepare_folder(out)
         if options.log_file is None:
             options.log_file = out / "solver.log"
-            options.log_file.unlink(missing_ok=True)  # HiGHS appends; keep one run's log
     built, report = solve(inputs, options, model_cache)
     if report.status == "infeasible":
         raise InfeasibleError(explain_infeasible(inputs))
@@ -96,12 +100,13 @@ def run_scenario(
             + (f"; solver log in {options.log_file}" if options.log_file else ""),
             status=report.status,
         )
-    results = collect(built)
+    results = collect(built, {"status": report.status, "basis": basis_label(inputs)})
     info = {
         "scenario": str(loaded.path),
         "scenario_sha256": loaded.sha256,
         "scenario_name": loaded.scenario.name,
         "hours": inputs.hours if inputs.periods is None else inputs.periods.source_hours,
+        "basis": basis_label(inputs),
         "aggregation": None if inputs.periods is None else aggregation_info(inputs),
         "finished_utc": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "versions": package_versions(),
@@ -124,6 +129,12 @@ def run_scenario(
         "rounds": [asdict(r) for r in report.rounds],
     }
     if out is not None:
-        write_results(results, out)
-        write_json(out / "run.json", info)  # last: its presence marks a complete folder
+        try:
+            write_results(results, out)
+            write_json(out / "run.json", info)  # last: its presence marks a complete folder
+        except OSError as exc:
+            clear_results(out)  # no folder that mixes this run's tables with nothing or an old run's
+            raise DhoptError(
+                f"{exc.filename or out}: cannot write the results: {exc.strerror or exc}"
+            ) from None
     return RunOutcome(loaded, inputs, report, results, info)

@@ -14,9 +14,8 @@ on/off binary per unit and hour. Instead:
    and go back to 1.
 
 On the reference year the first relaxation plus one repair settle it (README, Performance).
-Capacity bounds we derive ourselves (peak demand for a unit when there is storage, two days of
-peak demand for a storage) are checked the same way: if the optimum sits on one, it is raised and
-the model solved again.
+Capacity bounds are valid for every build decision (dhopt.bounds); where one is only a first guess,
+the incumbent's cost checks it, and the model is solved again with a proven bound if needed.
 """
 
 from __future__ import annotations
@@ -32,6 +31,7 @@ import pyomo.environ as pyo
 from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondition
 from pyomo.contrib.solver.solvers.highs import Highs
 
+from dhopt.bounds import economic_bounds, unproven, with_bounds
 from dhopt.inputs import SystemInputs
 from dhopt.model import BuiltModel, build_model, retarget, structure_key
 from dhopt.units.converter import add_min_load, min_load_violations
@@ -98,7 +98,9 @@ class SolveRound:
 
 @dataclass
 class SolveReport:
-    status: str  # optimal | time_limit | infeasible | error
+    # optimal: proven within the gap; time_limit: stopped by the time limit (with a solution if
+    # `feasible`); feasible: a solution, not proven optimal; infeasible; error.
+    status: str
     feasible: bool  # the solution meets every constraint of the full model
     objective: float | None
     bound: float | None
@@ -119,30 +121,6 @@ def _relative_gap(obj: float | None, bound: float | None) -> float | None:
     if obj is None or bound is None or not math.isfinite(bound):
         return None
     return abs(obj - bound) / max(abs(obj), 1e-9)
-
-
-def _binding_derived_bounds(built: BuiltModel) -> list[str]:
-    """Names of units whose optimum sits on a capacity bound we made up (so it may be too low)."""
-    hits = []
-    for u in built.inputs.converters:
-        cap = built.converter_blocks[u.name].cap.value or 0.0
-        if u.capacity_bound_is_derived and cap >= u.capacity_bound_mw * (1 - BOUND_TOLERANCE):
-            hits.append(u.name)
-    for s in built.inputs.storages:
-        cap = built.storage_blocks[s.name].cap.value or 0.0
-        if s.capacity_bound_is_derived and cap >= s.capacity_bound_mwh * (1 - BOUND_TOLERANCE):
-            hits.append(s.name)
-    return hits
-
-
-def _raise_bounds(inputs: SystemInputs, names: list[str]) -> None:
-    for u in inputs.converters:
-        if u.name in names:
-            u.capacity_bound_mw = min(2 * u.capacity_bound_mw, u.capacity_max_mw)
-            u.capacity_bound_is_derived = u.capacity_bound_mw < u.capacity_max_mw
-    for s in inputs.storages:
-        if s.name in names:
-            s.capacity_bound_mwh *= 2
 
 
 @dataclass
@@ -195,14 +173,52 @@ def solve(
         solve_seconds += report.solve_seconds
         report.rounds, report.solve_seconds = list(rounds), solve_seconds
         report.build_seconds = build_seconds
-        if report.status != "optimal":  # derived bounds can only be judged at a proven optimum
+        guessed = unproven(inputs)
+        if guessed and report.feasible and report.status != "optimal":
+            report.message += f"; the capacity bounds of {', '.join(guessed)} are unchecked guesses"
+        if not guessed or report.status != "optimal" or report.objective is None:
+            return built, _judge_gap(report)
+        # Some capacity bounds are first guesses: check them against what any cheaper solution
+        # could build (dhopt.bounds). If one is too low, solve again with the proven bounds.
+        economic = economic_bounds(built, report.objective)
+        limits = {
+            u.name: min(u.capacity_max_mw, float(np.max(u.upper_mw, initial=0.0))) for u in inputs.converters
+        }
+        limits.update({st.name: st.capacity_max_mwh for st in inputs.storages})
+        current = {u.name: u.capacity_bound_mw for u in inputs.converters}
+        current.update({st.name: st.capacity_bound_mwh for st in inputs.storages})
+        needed = {n: min(economic.get(n, math.inf), limits[n]) for n in guessed}
+        too_low = [n for n in guessed if needed[n] > current[n] * (1 + BOUND_TOLERANCE) + BOUND_TOLERANCE]
+        if not too_low:
+            log.info("capacity bounds of %s checked against the incumbent's cost", ", ".join(guessed))
+            return built, _judge_gap(report)
+        unbounded = [n for n in too_low if not math.isfinite(needed[n])]
+        if unbounded:
+            report.status = "feasible"
+            report.message = (
+                f"not proven optimal: no valid capacity bound for {', '.join(unbounded)} (a guess of "
+                + ", ".join(f"{current[n]:.4g}" for n in unbounded)
+                + " was used); give them capacity_max_mw / capacity_max_mwh"
+            )
             return built, report
-        raised = _binding_derived_bounds(built)
-        if not raised:
-            return built, report
-        log.info("optimum reaches a derived capacity bound of %s; raising it", ", ".join(raised))
-        _raise_bounds(inputs, raised)
+        log.info("capacity bounds of %s may be too low; solving again with proven ones", ", ".join(too_low))
+        inputs = with_bounds(inputs, {n: needed[n] for n in too_low})
         min_load_hours = built.min_load_hours
+
+
+# A solution whose gap is above this is not called optimal, whatever gap was asked for.
+LARGEST_OPTIMAL_GAP = 0.10
+
+
+def _judge_gap(report: SolveReport) -> SolveReport:
+    if report.status == "optimal" and (report.gap is None or report.gap > LARGEST_OPTIMAL_GAP):
+        report.status = "feasible"
+        report.message = (
+            f"gap {100 * report.gap:.1f} % is above {100 * LARGEST_OPTIMAL_GAP:.0f} %: not called optimal"
+            if report.gap is not None
+            else "no bound: not proven optimal"
+        )
+    return report
 
 
 def _reuse(cache: ModelCache, inputs: SystemInputs) -> tuple[BuiltModel, Highs]:
@@ -280,13 +296,14 @@ def _solve_built(
     rounds: list[SolveRound] = []
     solve_start = time.perf_counter()
     status, feasible, message = "error", False, ""
-    obj = bound = None
     best_bound = -math.inf  # best dual bound of the relaxations: valid for the full model
 
-    def solve_once(linear: bool = False, cutoff: float = math.inf):
+    def solve_once(linear: bool = False, cutoff: float = math.inf, limit: bool = True):
         """One HiGHS solve; as an LP (integrality dropped) if `linear` or no integer is free.
-        `cutoff`: the dual simplex may stop once the objective is proven above it."""
-        if options.time_limit is not None:
+        `cutoff`: the dual simplex may stop once the objective is proven above it. `limit`: keep
+        to what is left of the time limit (off only for re-solves from an optimal basis)."""
+        cfg.time_limit = None
+        if options.time_limit is not None and limit:
             cfg.time_limit = max(options.time_limit - (time.perf_counter() - start), 0.01)
         integer_vars = build_vars + [v for on in built.on_off.values() for v in on.values()]
         linear = linear or all(v.lb == v.ub for v in integer_vars)
@@ -302,7 +319,7 @@ def _solve_built(
         free_builds = [v for v in build_vars if v.lb != v.ub]
         no_on_off = all(v.lb == v.ub for on in built.on_off.values() for v in on.values())
         if kind == "relaxation" and no_on_off and 0 < len(free_builds) <= MAX_BRANCHED_BUILDS:
-            lp = lambda cutoff: solve_once(linear=True, cutoff=cutoff)  # noqa: E731
+            lp = lambda cutoff, limit=True: solve_once(linear=True, cutoff=cutoff, limit=limit)  # noqa: E731
             res = _branch_on_builds(solver, free_builds, lp, options.mip_gap / 10)
         else:
             res = solve_once()
@@ -320,44 +337,96 @@ def _solve_built(
         )
         return res
 
+    incumbent: Incumbent | None = None  # the best solution feasible for the full model so far
+    stopped = False  # by the time limit
+
+    def out_of_time() -> bool:
+        return options.time_limit is not None and time.perf_counter() - start >= options.time_limit
+
     for _ in range(MAX_ROUNDS):
         res = run("relaxation")
         tc = res.termination_condition
-        obj, bound = res.incumbent_objective, res.objective_bound
+        relaxed_obj, bound = res.incumbent_objective, res.objective_bound
+        if tc == TerminationCondition.maxTimeLimit or (
+            res.solution_status not in (SolutionStatus.optimal, SolutionStatus.feasible) and out_of_time()
+        ):
+            stopped = True
         if tc in (TerminationCondition.provenInfeasible, TerminationCondition.infeasibleOrUnbounded):
             status, message = "infeasible", "the solver proved the model infeasible"
             break
+        if tc == TerminationCondition.unbounded:
+            status, message = "error", "the model is unbounded: some cost can fall without limit"
+            break
         if res.solution_status not in (SolutionStatus.optimal, SolutionStatus.feasible):
-            status = "time_limit" if tc == TerminationCondition.maxTimeLimit else "error"
-            message = f"the solver stopped ({tc.name}) without a solution"
+            status = "time_limit" if stopped else "error"
+            message = "time limit reached" if stopped else f"the solver stopped ({tc.name})"
             break
         optimal_end = tc == TerminationCondition.convergenceCriteriaSatisfied
-        if optimal_end and bound is not None:
+        if bound is not None and math.isfinite(bound):
+            # A relaxation's dual bound is valid for the full model (stopped early or not).
             best_bound = max(best_bound, bound)
         res.solution_loader.load_vars()
         violations = _min_load_violations(built, units)
         if not violations:  # feasible for the full model
-            feasible = True
-            status = "optimal" if optimal_end else "time_limit"
+            incumbent = Incumbent.better(incumbent, relaxed_obj, built)
+            status = "optimal" if optimal_end else ("time_limit" if stopped else "error")
             if not optimal_end:
-                message = f"the solver stopped ({tc.name}) before proving the gap"
+                message = (
+                    "time limit reached before the gap was proven"
+                    if stopped
+                    else f"the solver stopped ({tc.name}) before proving the gap"
+                )
             break
-        if not optimal_end:
-            status = "time_limit"
-            message = "time limit reached; the last solution still runs units below their minimum load"
+        if not optimal_end or out_of_time():
+            stopped = stopped or out_of_time()
+            status = "time_limit" if stopped else "error"
+            message = ("time limit reached" if stopped else f"the solver stopped ({tc.name})") + (
+                " before the minimum loads were settled"
+            )
             break
         log.info("minimum load broken in %d unit-hours; repairing", sum(map(len, violations.values())))
-        rep = _repair(built, solver, units, build_vars, run)
-        if rep is not None:
-            rep_gap = _relative_gap(rep, best_bound)
-            log.info("repaired solution is %.4f %% above the bound", 100 * (rep_gap or math.inf))
-            if rep_gap is not None and rep_gap <= options.mip_gap:
-                obj, bound, feasible, status = rep, best_bound, True, "optimal"
+        for keep_violators_on in (True, False):
+            rep = _repair(built, solver, units, build_vars, run, violations, keep_violators_on)
+            if rep is not None:
+                incumbent = Incumbent.better(incumbent, rep, built)
+            if (
+                incumbent is not None
+                and (_relative_gap(incumbent.objective, best_bound) or 1) <= options.mip_gap
+            ):
                 break
+            if out_of_time():
+                break
+        if incumbent is not None:
+            rep_gap = _relative_gap(incumbent.objective, best_bound)
+            log.info("best repaired solution is %.4f %% above the bound", 100 * (rep_gap or math.inf))
+            if rep_gap is not None and rep_gap <= options.mip_gap:
+                status = "optimal"
+                break
+        if out_of_time():
+            status, stopped = "time_limit", True
+            message = "time limit reached while settling the minimum loads"
+            break
         added = _add_min_load_binaries(built, solver, units, violations, len(rounds))
         log.info("adding %d on/off binaries around those hours", added)
     else:
         status, message = "error", f"minimum-load rounds did not settle in {MAX_ROUNDS} rounds"
+    if incumbent is not None:
+        incumbent.load(built)  # the model holds the best solution found, whatever came last
+        obj, feasible = incumbent.objective, True
+        bound = best_bound if math.isfinite(best_bound) else None
+        if status == "infeasible":  # a later round cannot make an earlier solution infeasible
+            status, message = (
+                "error",
+                "a later round was reported infeasible; the best earlier solution is kept",
+            )
+        if status == "time_limit":
+            message = message or "time limit reached"
+            message += f"; best solution kept, gap {_gap_text(obj, bound)}"
+    else:
+        obj = None
+        bound = best_bound if math.isfinite(best_bound) else None
+        if status == "time_limit":
+            message = "time limit reached before a solution was found"
     report = SolveReport(
         status=status,
         feasible=feasible,
@@ -428,6 +497,7 @@ def _branch_on_builds(solver: Highs, free_builds: list, solve_lp, gap: float) ->
     pruned: list[float] = []
     stack: list[tuple[dict, object]] = [({}, None)]  # (fixed build values, the parent's basis)
     last = None
+    stopped = False  # a node's LP stopped early (time limit, error): the tree is not finished
     highs = getattr(solver, "_solver_model", None)  # highspy.Highs, for the basis (private in Pyomo)
     can_restore = highs is not None and hasattr(highs, "getBasis") and hasattr(highs, "setBasis")
     try:
@@ -458,6 +528,7 @@ def _branch_on_builds(solver: Highs, free_builds: list, solve_lp, gap: float) ->
                 pruned.append(cutoff)
                 continue
             if tc != TerminationCondition.convergenceCriteriaSatisfied:
+                stopped = True
                 break  # time limit or an error: report what we have
             obj = res.incumbent_objective
             if obj >= cutoff:
@@ -484,9 +555,9 @@ def _branch_on_builds(solver: Highs, free_builds: list, solve_lp, gap: float) ->
                 solver.update_variables(free_builds)
                 if incumbent_basis is not None:
                     highs.setBasis(incumbent_basis)
-                res = solve_lp(math.inf)
+                res = solve_lp(math.inf, False)  # from the incumbent's basis: no time to speak of
                 if res.termination_condition != TerminationCondition.convergenceCriteriaSatisfied:
-                    incumbent = None  # cannot happen short of a time limit hit right here
+                    incumbent, stopped = None, True
             if incumbent is not None:
                 (res if not incumbent_is_last else last).solution_loader.load_vars()
     finally:
@@ -498,7 +569,7 @@ def _branch_on_builds(solver: Highs, free_builds: list, solve_lp, gap: float) ->
             # The next solve (the repair, usually) starts from the best node's basis, not from
             # wherever the last pruned node stopped: 7 s → 2 s on the full-year reference.
             highs.setBasis(incumbent_basis)
-    finished = not stack
+    finished = not stack and not stopped
     if incumbent is None:
         if finished:  # every node infeasible
             infeasible = TerminationCondition.provenInfeasible
@@ -535,9 +606,20 @@ def _min_load_violations(built: BuiltModel, units: dict) -> dict[str, np.ndarray
     return out
 
 
-def _repair(built: BuiltModel, solver: Highs, units: dict, build_vars: list, run) -> float | None:
+def _repair(
+    built: BuiltModel,
+    solver: Highs,
+    units: dict,
+    build_vars: list,
+    run,
+    violations: dict[str, np.ndarray],
+    keep_violators_on: bool = True,
+) -> float | None:
     """A feasible solution near the loaded one: keep its build decisions, and run each unit with a
-    minimum load in exactly the hours it runs now (at least at the minimum load), then re-solve.
+    minimum load in exactly the hours it runs now (at least at the minimum load), off in the
+    others, then re-solve. Hours where it runs below its minimum load (`violations`) are held on
+    (`keep_violators_on`) or off: off lets the other units cover hours whose demand is below every
+    minimum load, where holding the unit on fails the whole horizon over a few hours.
     Returns the objective (solution loaded) or None if that pattern is infeasible.
 
     Cheap (a linear program once the binaries are held) and, checked against the relaxation's
@@ -545,13 +627,15 @@ def _repair(built: BuiltModel, solver: Highs, units: dict, build_vars: list, run
     """
     touched = []
     saved = []
-    for name, q in _min_load_values(built, units).items():
+    values = _min_load_values(built, units)
+    for name, q in values.items():
         block, low = built.converter_blocks[name], units[name].min_load_mw
         on_off = built.on_off.get(name, {})
+        below = set() if keep_violators_on else {int(h) for h in violations.get(name, ())}
         for n, value in enumerate(q):
             var = block.q[n]
             saved.append((var, var.lb, var.ub))
-            running = value > 1e-6 and (var.ub or 0.0) >= low
+            running = value > 1e-6 and (var.ub or 0.0) >= low and n not in below
             if running:
                 var.setlb(low)
             else:
@@ -571,7 +655,7 @@ def _repair(built: BuiltModel, solver: Highs, units: dict, build_vars: list, run
         touched.append(v)
     solver.update_variables(touched)
     try:
-        res = run("repair")
+        res = run("repair" if keep_violators_on else "repair (below-minimum hours off)")
         ok = res.solution_status in (SolutionStatus.optimal, SolutionStatus.feasible)
         if ok:
             res.solution_loader.load_vars()
@@ -581,6 +665,31 @@ def _repair(built: BuiltModel, solver: Highs, units: dict, build_vars: list, run
             var.setlb(lb)
             var.setub(ub)
         solver.update_variables(touched)
+
+
+@dataclass
+class Incumbent:
+    """The best solution feasible for the full model: its objective and every variable's value."""
+
+    objective: float
+    values: list[tuple[pyo.Var, float | None]]
+
+    @staticmethod
+    def better(current: Incumbent | None, objective: float | None, built: BuiltModel) -> Incumbent | None:
+        """`current`, or the solution loaded in the model if it is cheaper (a snapshot of it)."""
+        if objective is None or (current is not None and current.objective <= objective):
+            return current
+        variables = built.model.component_data_objects(pyo.Var, descend_into=True)
+        return Incumbent(objective, [(v, v.value) for v in variables])
+
+    def load(self, built: BuiltModel) -> None:
+        for v, value in self.values:
+            v.set_value(value, skip_validation=True)
+
+
+def _gap_text(obj: float | None, bound: float | None) -> str:
+    gap = _relative_gap(obj, bound)
+    return "unknown (no bound)" if gap is None else f"{100 * gap:.2f} %"
 
 
 def _add_min_load_binaries(

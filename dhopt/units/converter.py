@@ -30,8 +30,8 @@ class ConverterInputs:
     cop: np.ndarray  # heat out / electricity in, per hour
     upper_mw: np.ndarray  # hourly cap on heat output at the plant (availability), MW
     capacity_max_mw: float  # the user's bound, or inf
-    capacity_bound_mw: float  # bound used in the model: finite, as tight as the data allow
-    capacity_bound_is_derived: bool  # True if the bound is ours, not the user's (it may be raised)
+    capacity_bound_mw: float  # bound used in the model (dhopt.bounds): valid whatever is built
+    capacity_bound_is_derived: bool  # True if the bound is ours, not the user's
     capacity_min_mw: float
     capacity_fixed_mw: float | None
     min_load_mw: float
@@ -51,6 +51,8 @@ class ConverterInputs:
     annual_tax_rate_eur_per_mwh: np.ndarray | None = None
     # Cooling delivered per MWh of heat (1 − 1/COP) if the unit's cold side serves a cooling demand.
     cooling_per_mwh: np.ndarray | None = None
+    # False while the bound is a first guess that a solve must still check (dhopt.bounds).
+    capacity_bound_proven: bool = True
 
 
 # Breakpoints of the piecewise-linear (chord) approximation of the cube law of auxiliary power;
@@ -75,8 +77,8 @@ def add_converter(
     """
     T = range(hours)
     upper = hourly_upper(u)
-    block.q = pyo.Var(T, bounds=lambda b, n: (0.0, float(upper[n])))
-    block.cap = pyo.Var(bounds=(0.0, u.capacity_bound_mw))
+    block.q = pyo.Var(T, bounds=lambda b, n: (0.0, _finite_or_none(upper[n])))
+    block.cap = pyo.Var(bounds=(0.0, _finite_or_none(u.capacity_bound_mw)))
     block.build = pyo.Var(domain=pyo.Binary)
     if u.capacity_fixed_mw is not None:
         block.cap.fix(u.capacity_fixed_mw)
@@ -109,6 +111,11 @@ def add_converter(
     eta = 1.0 - u.heat_loss_fraction
     delivered = [eta * block.q[n] for n in T]
     return delivered, cost
+
+
+def _finite_or_none(x: float) -> float | None:
+    """A bound for Pyomo: None for no bound."""
+    return float(x) if np.isfinite(x) else None
 
 
 def _add_auxiliary_power(block: pyo.Block, u: ConverterInputs, hours: int, upper: np.ndarray) -> None:

@@ -199,10 +199,6 @@ def prepare(name: str, hp: HeatPump, ctx: PrepareContext) -> ConverterInputs:
             conv.hourly_costs_eur_per_mwh["cooling_credit"] = -credit * cooling_share
         if hp.cooling.serves_cooling_demand:
             conv.cooling_per_mwh = cooling_share
-            if ctx.cooling_demand_mw is not None and conv.capacity_bound_is_derived:
-                # Peak heat demand is no bound for a unit that must also cover the cooling peak.
-                need = float(np.max(ctx.cooling_demand_mw / cooling_share))
-                conv.capacity_bound_mw = min(max(conv.capacity_bound_mw, need), conv.capacity_max_mw)
     if hp.auxiliary is not None:
         conv.aux_mw_per_mw = auxiliary_mw_per_mw(hp, cop)
         if conv.aux_mw_per_mw is None:

@@ -9,6 +9,7 @@ Investment (seed 001 Table 6): fixed + per_m3 · V, V = cap / (1.163e-3 MWh/(m³
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, Literal
 
@@ -57,14 +58,17 @@ class Storage(StrictModel):
 class StorageInputs:
     name: str
     loss_per_hour: float
-    capacity_bound_mwh: float
-    capacity_bound_is_derived: bool
+    capacity_max_mwh: float  # the user's bound, or inf
+    capacity_bound_mwh: float  # bound used in the model (dhopt.bounds): finite, valid whatever is built
+    capacity_bound_is_derived: bool  # True if the bound is ours, not the user's
     capacity_min_mwh: float
     capacity_fixed_mwh: float | None
     power_max_mw: float | None
     volume_m3_per_mwh: float
     annual_fixed_eur: dict[str, float] = field(default_factory=dict)
     annual_per_mwh_eur: dict[str, float] = field(default_factory=dict)
+    # False while the bound is a first guess that a solve must still check (dhopt.bounds).
+    capacity_bound_proven: bool = True
 
 
 def prepare(name: str, st: Storage, ctx: PrepareContext) -> StorageInputs:
@@ -73,18 +77,14 @@ def prepare(name: str, st: Storage, ctx: PrepareContext) -> StorageInputs:
         ctx.fail(f"{where}.capacity_min_mwh", "is above capacity_max_mwh")
     crf = ctx.crf(st.investment.lifetime_years)
     volume_per_mwh = 1.0 / (WATER_MWH_PER_M3_K * st.temperature_difference_k)
-    if st.capacity_max_mwh is not None:
-        bound, derived = st.capacity_max_mwh, False
-    else:
-        # Two days of peak demand: a first guess, raised by the solver loop if the optimum reaches it.
-        bound, derived = max(48.0 * ctx.peak_demand_mw, st.capacity_min_mwh, 1.0), True
-    if st.capacity_mwh is not None:
-        bound, derived = max(bound, st.capacity_mwh), False
+    user_max = math.inf if st.capacity_max_mwh is None else st.capacity_max_mwh
+    # The model's bound is set once every unit is prepared (dhopt.bounds.apply_capacity_bounds).
     return StorageInputs(
         name=name,
         loss_per_hour=st.loss_per_hour,
-        capacity_bound_mwh=bound,
-        capacity_bound_is_derived=derived,
+        capacity_max_mwh=user_max,
+        capacity_bound_mwh=user_max,
+        capacity_bound_is_derived=st.capacity_max_mwh is None,
         capacity_min_mwh=st.capacity_min_mwh,
         capacity_fixed_mwh=st.capacity_mwh,
         power_max_mw=st.power_max_mw,

@@ -1,0 +1,206 @@
+"""Capacity bounds for the model's big-M values, valid for every build decision.
+
+A bound the program derives must never cut off the optimum, whatever is built, and must never
+override a limit the user wrote. Two kinds:
+
+- **Physical** bounds, from the data alone (`apply_capacity_bounds`, end of stage 2):
+  - a storage never needs to hold more than the demand of the whole horizon, grown by its loss:
+    level ≤ Σ demand / keep^N. (From the highest level the storage must come back down to its
+    lowest, and it can discharge no more than the demand; there is an optimal solution whose
+    storage empties once, because holding heat that is never used only costs its loss, so long as
+    heat never has a negative cost and no heat can be dumped);
+  - a producer never needs to make more than peak demand plus what every storage can take in one
+    hour (its capacity or its power limit), grossed up for its pipe loss, and never more than its
+    own limit or its availability;
+  - with heat dump allowed, or heat that can have a negative cost (a negative electricity price,
+    a cooling credit), only the user's limits and the availability are physical; the rest is a
+    first guess marked unproven.
+- **Economic** bounds (`economic_bounds`, after a solve): with an incumbent of cost Z, a unit
+  whose capacity costs c per MW (per MWh for storage) is never built beyond
+  cap_min + (Z − LB − F)/c in any solution better than Z, where LB is a lower bound of the whole
+  objective and F the fixed cost it then pays. The solve loop (dhopt.solve) checks every unproven
+  bound against these and re-solves with them if a guess was too low; it never calls a solution
+  optimal while a bound in it is unproven.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from dhopt.inputs import SystemInputs
+    from dhopt.model import BuiltModel
+
+log = logging.getLogger(__name__)
+
+# First guesses where no physical bound exists (checked afterwards by economic bounds).
+GUESS_PEAK_FACTOR = 2.0
+GUESS_STORAGE_HOURS = 48.0
+
+
+def heat_cost_never_negative(inputs: SystemInputs) -> bool:
+    """True if every unit's operating cost per MWh of heat is ≥ 0 in every hour."""
+    price = inputs.price
+    if inputs.pv_mw is not None and inputs.pv_export_price is not None:
+        price = np.minimum(price, inputs.pv_export_price)  # PV used on site forgoes its export
+    for u in inputs.converters:
+        cost = np.full(inputs.hours, u.variable_om_eur_per_mwh)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            electric = np.where(np.isfinite(u.cop), price / u.cop, 0.0)
+        cost = cost + electric
+        for extra in u.hourly_costs_eur_per_mwh.values():
+            cost = cost + extra
+        if u.annual_tax_rate_eur_per_mwh is not None:
+            cost = cost + np.minimum(u.annual_tax_rate_eur_per_mwh, 0.0)
+        if np.any(cost < 0):
+            return False
+    return True
+
+
+def apply_capacity_bounds(inputs: SystemInputs) -> SystemInputs:
+    """Inputs whose converters and storages carry the physical bounds above (a new object)."""
+    demand = inputs.demand_mw
+    peak, total, hours = float(demand.max(initial=0.0)), float(demand.sum()), inputs.hours
+    proven = not inputs.allow_heat_dump and heat_cost_never_negative(inputs)
+    storages = []
+    for s in inputs.storages:
+        if s.capacity_fixed_mwh is not None:
+            bound, derived, ok = s.capacity_fixed_mwh, False, True
+        elif math.isfinite(s.capacity_max_mwh):
+            bound, derived, ok = s.capacity_max_mwh, False, True
+        elif not inputs.allow_heat_dump and (1.0 - s.loss_per_hour) ** hours > 1e-3:
+            bound, derived, ok = total / (1.0 - s.loss_per_hour) ** hours, True, proven
+        else:  # heat can be dumped, or so lossy a storage that the argument gives nothing useful
+            bound, derived, ok = GUESS_STORAGE_HOURS * peak, True, False
+        bound = max(bound, s.capacity_min_mwh)
+        storages.append(
+            dataclasses.replace(
+                s, capacity_bound_mwh=bound, capacity_bound_is_derived=derived, capacity_bound_proven=ok
+            )
+        )
+    charge = sum(
+        min(s.capacity_bound_mwh, math.inf if s.power_max_mw is None else s.power_max_mw) for s in storages
+    )
+    storages_proven = all(s.capacity_bound_proven for s in storages)
+    converters = []
+    for u in inputs.converters:
+        eta = 1.0 - u.heat_loss_fraction
+        hard = min(u.capacity_max_mw, float(np.max(u.upper_mw, initial=0.0)))
+        if u.capacity_fixed_mw is not None:
+            bound, derived, ok = u.capacity_fixed_mw, False, True
+        else:
+            if not inputs.allow_heat_dump:  # q·(1 − loss) ≤ demand + what the storages take in
+                need, need_ok = (peak + charge) / eta, storages_proven
+            else:
+                need, need_ok = GUESS_PEAK_FACTOR * (peak + charge) / eta, False
+                if u.cooling_per_mwh is not None and inputs.cooling_demand_mw is not None:
+                    with np.errstate(divide="ignore", invalid="ignore"):
+                        cool = np.where(
+                            u.cooling_per_mwh > 0, inputs.cooling_demand_mw / u.cooling_per_mwh, 0
+                        )
+                    need = max(need, float(np.max(cool, initial=0.0)))
+                need = max(need, GUESS_PEAK_FACTOR * u.min_load_mw)
+            bound, ok = (hard, True) if hard <= need else (need, need_ok)
+            bound = max(bound, u.capacity_min_mw)
+            derived = bound < u.capacity_max_mw
+            if ok and bound < u.min_load_mw and u.capacity_min_mw == 0:
+                log.warning(
+                    "%s can never run: it would make at least its minimum load %g MW, but it can never "
+                    "use more than %.3g MW (peak demand, storage and its own limits)",
+                    u.name,
+                    u.min_load_mw,
+                    bound,
+                )
+        converters.append(
+            dataclasses.replace(
+                u, capacity_bound_mw=bound, capacity_bound_is_derived=derived, capacity_bound_proven=ok
+            )
+        )
+    return dataclasses.replace(inputs, converters=converters, storages=storages)
+
+
+def unproven(inputs: SystemInputs) -> list[str]:
+    """Names of the free units whose capacity bound is a guess."""
+    names = [u.name for u in inputs.converters if u.capacity_fixed_mw is None and not u.capacity_bound_proven]
+    names += [s.name for s in inputs.storages if s.capacity_fixed_mwh is None and not s.capacity_bound_proven]
+    return names
+
+
+def objective_lower_bound(built: BuiltModel) -> tuple[float, dict[int, float]]:
+    """A lower bound of the objective over the model's variable bounds, and each variable's cost
+    coefficient (by id). Where heat has no negative cost and the storage cycles, the heat bought
+    is at least the horizon's demand at the cheapest heat of the horizon."""
+    from pyomo.repn.standard_repn import generate_standard_repn
+
+    inputs = built.inputs
+    repn = generate_standard_repn(built.model.total_cost.expr, compute_values=True, quadratic=False)
+    coef = {id(v): float(c) for v, c in zip(repn.linear_vars, repn.linear_coefs, strict=True)}
+    heat = {id(b.q[n]): u for u in inputs.converters for b in [built.converter_blocks[u.name]] for n in b.q}
+    lower, heat_lower = float(repn.constant), 0.0
+    cheapest = math.inf
+    for v, c in zip(repn.linear_vars, repn.linear_coefs, strict=True):
+        c = float(c)
+        bound = v.lb if c >= 0 else v.ub
+        if bound is None:
+            if c != 0:
+                return -math.inf, coef
+            continue
+        term = c * bound
+        if id(v) in heat:
+            heat_lower += term
+            u = heat[id(v)]
+            cheapest = min(cheapest, c / (1.0 - u.heat_loss_fraction))
+        else:
+            lower += term
+    if inputs.periods is None and cheapest >= 0 and math.isfinite(cheapest):
+        # Σ_n Σ_u (1 − loss_u)·q_u[n] ≥ Σ_n demand[n] (a cyclic storage only loses heat).
+        heat_lower = max(heat_lower, cheapest * float(inputs.demand_mw.sum()))
+    return lower + heat_lower, coef
+
+
+def economic_bounds(built: BuiltModel, incumbent: float) -> dict[str, float]:
+    """For each free unit: the largest capacity any solution cheaper than `incumbent` can have
+    (inf where its capacity costs nothing or the objective has no finite lower bound)."""
+    lower, coef = objective_lower_bound(built)
+    out: dict[str, float] = {}
+    blocks = [(u.name, built.converter_blocks[u.name]) for u in built.inputs.converters]
+    blocks += [(s.name, built.storage_blocks[s.name]) for s in built.inputs.storages]
+    for name, b in blocks:
+        if b.cap.fixed:
+            continue
+        per_unit = coef.get(id(b.cap), 0.0)
+        fixed_cost = 0.0 if b.build.fixed else coef.get(id(b.build), 0.0)
+        if per_unit <= 0 or not math.isfinite(lower):
+            out[name] = math.inf
+            continue
+        room = incumbent - lower - fixed_cost
+        out[name] = max((b.cap.lb or 0.0) + room / per_unit, b.cap.lb or 0.0)
+    return out
+
+
+def with_bounds(inputs: SystemInputs, bounds: dict[str, float]) -> SystemInputs:
+    """Inputs with the given (proven) capacity bounds; every other bound now counts as proven too
+    (the caller has checked them against economic bounds)."""
+    converters = [
+        dataclasses.replace(
+            u,
+            capacity_bound_mw=max(bounds.get(u.name, u.capacity_bound_mw), u.capacity_min_mw),
+            capacity_bound_is_derived=bounds.get(u.name, u.capacity_bound_mw) < u.capacity_max_mw,
+            capacity_bound_proven=True,
+        )
+        for u in inputs.converters
+    ]
+    storages = [
+        dataclasses.replace(
+            s,
+            capacity_bound_mwh=max(bounds.get(s.name, s.capacity_bound_mwh), s.capacity_min_mwh),
+            capacity_bound_proven=True,
+        )
+        for s in inputs.storages
+    ]
+    return dataclasses.replace(inputs, converters=converters, storages=storages)
