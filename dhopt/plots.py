@@ -18,15 +18,12 @@ from dhopt.plots_solve import select_period, solve_figures
 from dhopt.plots_sweep import _ternary_figure, sweep_figures
 
 
-def folder_figures(
-    path: Path, free: str | Path | None = None, period: str | None = None
-) -> list[NamedFigure]:
-    """The figures of a sweep folder (points.csv) or a solve folder (run.json + dispatch.parquet),
-    each with its file stem, without writing them."""
+def _folder_kind(path: Path) -> str:
+    """'sweep' (points.csv) or 'solve' (run.json + dispatch.parquet); DhoptError otherwise."""
     if (path / "points.csv").is_file():
-        return sweep_figures(path, free=free)
+        return "sweep"
     if (path / "run.json").is_file() and (path / "dispatch.parquet").is_file():
-        return solve_figures(path, period=period)
+        return "solve"
     if not path.is_dir():
         raise DhoptError(f"{path}: no such folder")
     raise DhoptError(
@@ -34,12 +31,22 @@ def folder_figures(
     )
 
 
+def folder_figures(
+    path: Path, free: str | Path | None = None, period: str | None = None
+) -> list[NamedFigure]:
+    """The figures of a sweep or a solve folder, each with its file stem, without writing them."""
+    if _folder_kind(path) == "sweep":
+        return sweep_figures(path, free=free)
+    return solve_figures(path, period=period)
+
+
 def plot_folder(path: str | Path, free: str | Path | None = None, period: str | None = None) -> list[Path]:
     """Detect a sweep folder or a solve folder and write its plots into `path/plots/`.
     Returns the files written. Raises DhoptError (one line)."""
     path = Path(path)
-    figures = folder_figures(path, free=free, period=period)
-    return save_figures(figures, plots_dir(path))
+    _folder_kind(path)
+    out = plots_dir(path)  # before drawing: a folder the plots cannot go into fails at once
+    return save_figures(folder_figures(path, free=free, period=period), out)
 
 
 def plot_solve(path: Path, period: str | None = None) -> list[Path]:

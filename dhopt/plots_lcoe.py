@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-# tab20's colours: the strong ones for the components dhopt writes, the rest for named adders.
+# tab20's colours for the components dhopt writes.
 KNOWN_COLOURS = {
     "investment": "#1f77b4",
     "pipe": "#aec7e8",
@@ -27,18 +27,13 @@ KNOWN_COLOURS = {
     "pv_export": "#bcbd22",
     "cooling_credit": "#17becf",
 }
+# For named adders: tab20's colours not used above, then tab20b's (30 in all, so few names collide).
 OTHER_COLOURS = (
-    "#98df8a",
-    "#d62728",
-    "#ff9896",
-    "#9467bd",
-    "#c5b0d5",
-    "#c49c94",
-    "#f7b6d2",
-    "#c7c7c7",
-    "#dbdb8d",
-    "#9edae5",
-)
+    "#98df8a", "#d62728", "#ff9896", "#9467bd", "#c5b0d5", "#c49c94", "#f7b6d2", "#c7c7c7", "#dbdb8d",
+    "#9edae5", "#393b79", "#5254a3", "#6b6ecf", "#9c9ede", "#637939", "#8ca252", "#b5cf6b", "#cedb9c",
+    "#8c6d31", "#bd9e39", "#e7ba52", "#e7cb94", "#843c39", "#ad494a", "#d6616b", "#e7969c", "#7b4173",
+    "#a55194", "#ce6dbd", "#de9ed6",
+)  # fmt: skip
 
 
 def component_colour(component: str) -> str:

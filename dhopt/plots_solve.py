@@ -186,11 +186,11 @@ def solve_figures(path: Path, period: str | None = None) -> list[NamedFigure]:
         what = f"dispatch of {days} {NOT_CONSECUTIVE}"
     else:
         what = f"hours {frame['hour'].iloc[0]}–{frame['hour'].iloc[-1] + 1}"
-        what = (
-            f"hourly dispatch, the week around the peak hour ({what})"
-            if period is None
-            else f"hourly dispatch, {what}"
-        )
+        if period is None:
+            around = "all of it" if len(frame) == len(dispatch) else "the week around the peak hour"
+            what = f"hourly dispatch, {around} ({what})"
+        else:
+            what = f"hourly dispatch, {what}"
     fig = _dispatch_figure(frame, with_note(f"{name}: {what}", note), "heat, MW")
     figures.append(("dispatch_period", fig, True))
     if len(dispatch) > 48:
