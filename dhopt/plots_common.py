@@ -32,9 +32,9 @@ def horizon_note(hours: int | None, aggregation: dict[str, Any] | None) -> str:
     """What a result stands on when it is not every hour of a year; '' when it is."""
     parts = []
     if aggregation:
-        n = aggregation.get("typical_periods")
+        n = aggregation.get("typical_periods") if isinstance(aggregation, dict) else None
         parts.append(f"{n} typical days, approximate" if n else "typical days, approximate")
-    if hours is not None and hours < HOURS_PER_YEAR:
+    if isinstance(hours, int) and hours < HOURS_PER_YEAR:
         parts.append(f"first {hours} h of the year, scaled to a year")
     return "; ".join(parts)
 
@@ -43,7 +43,8 @@ def horizon_text(hours: int | None, aggregation: dict[str, Any] | None) -> str:
     """A horizon for comparing two results: '72 h', '8760 h on 5 typical days'."""
     text = f"{hours} h" if hours is not None else "an unknown horizon"
     if aggregation:
-        text += f" on {aggregation.get('typical_periods', '?')} typical days"
+        n = aggregation.get("typical_periods", "?") if isinstance(aggregation, dict) else "?"
+        text += f" on {n} typical days"
     return text
 
 

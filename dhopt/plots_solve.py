@@ -99,8 +99,8 @@ def _typical_axis(ax: Axes, frame: pd.DataFrame, per_day: int) -> None:
     period = frame[TYPICAL_COLUMN].to_numpy()
     x = frame["hour"].to_numpy()
     starts = np.flatnonzero(np.r_[True, period[1:] != period[:-1]])
-    for i in starts[1:]:
-        ax.axvline(x[i] - 0.5 * (per_day > 1), color="0.4", lw=0.8, ls=":")
+    for i in starts[1:] if per_day > 1 else []:
+        ax.axvline(x[i] - 0.5, color="0.4", lw=0.8, ls=":")
     ax.set_xticks(x[starts], [f"day {int(period[i]) + 1}" for i in starts])
     ax.set_xlabel("typical day (hours 0–23 within each)" if per_day > 1 else "typical day (daily mean)")
 
@@ -114,22 +114,27 @@ def _dispatch_figure(frame: pd.DataFrame, title: str, ylabel: str, per_day: int 
     fig = Figure(figsize=(11, 5))
     ax = fig.add_subplot()
     x = _x(frame)
+    # one typical day's mean per row: a flat block each, not a line from one day to the next
+    step = "mid" if TYPICAL_COLUMN in frame and per_day == 1 else None
+    drawstyle = "steps-mid" if step else "default"
     layers = [frame[f"{u}_delivered_mw"].to_numpy() for u in units]
     labels = list(units)
     for s in stores:
         layers.append(frame[f"{s}_discharge_mw"].to_numpy())
         labels.append(f"{s} discharge")
     if layers:
-        ax.stackplot(x, *layers, labels=labels, alpha=0.85, step=None)
+        ax.stackplot(x, *layers, labels=labels, alpha=0.85, step=step)
     below = np.zeros(len(frame))
     sinks = [(frame[f"{s}_charge_mw"].to_numpy(), f"{s} charge", "grey", None) for s in stores]
     dump = _dump_column(frame)
     if dump is not None and frame[dump].abs().sum() > 1e-9:
         sinks.append((frame[dump].to_numpy(), "heat dumped (not delivered)", "tab:red", "xx"))
     for values, label, color, hatch in sinks:
-        ax.fill_between(x, -below, -(below + values), alpha=0.5, label=label, color=color, hatch=hatch, lw=0)
+        ax.fill_between(
+            x, -below, -(below + values), alpha=0.5, label=label, color=color, hatch=hatch, lw=0, step=step
+        )
         below = below + values
-    ax.plot(x, frame["demand_mw"].to_numpy(), color="black", lw=1.2, label="heat demand")
+    ax.plot(x, frame["demand_mw"].to_numpy(), color="black", lw=1.2, label="heat demand", drawstyle=drawstyle)
     if "cooling_demand_mw" in frame and frame["cooling_demand_mw"].abs().sum() > 1e-9:
         ax.plot(
             x,
@@ -137,6 +142,7 @@ def _dispatch_figure(frame: pd.DataFrame, title: str, ylabel: str, per_day: int 
             color="tab:blue",
             lw=1.2,
             ls="--",
+            drawstyle=drawstyle,
             label="cooling demand, MW cold (heat pumps must run)",
         )
     ax.axhline(0, color="black", lw=0.5)
@@ -146,7 +152,8 @@ def _dispatch_figure(frame: pd.DataFrame, title: str, ylabel: str, per_day: int 
     if stores:
         ax2 = ax.twinx()
         for s in stores:
-            (line,) = ax2.plot(x, frame[f"{s}_level_mwh"].to_numpy(), "--", color="tab:purple", lw=1)
+            level = frame[f"{s}_level_mwh"].to_numpy()
+            (line,) = ax2.plot(x, level, "--", color="tab:purple", lw=1, drawstyle=drawstyle)
             handles.append(line)
             names.append(f"{s} level (right)")
         ax2.set_ylabel("storage level, MWh")
