@@ -171,7 +171,7 @@ def _ternary_figure(
     note: str = "",
 ) -> Figure:
     fig = Figure(figsize=(8.4, 6.6))
-    fig.subplots_adjust(left=0.14, right=0.80, bottom=0.1, top=0.82)
+    fig.subplots_adjust(left=0.14, right=0.80, bottom=0.1, top=0.78 if note else 0.82)  # room for the title
     ax = fig.add_subplot(projection="ternary", ternary_sum=100.0)
     t, lft, r = (100 * sub[f"share_{s}"].to_numpy() for s in order)
     ok = (sub["status"].isin(FEASIBLE) & sub[col].notna()).to_numpy()

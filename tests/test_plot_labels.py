@@ -238,7 +238,7 @@ def sweep_folder(folder: Path, hours: int) -> Path:
     return folder
 
 
-def free_folder(folder: Path, hours: int) -> Path:
+def free_folder(folder: Path, hours: int, aggregation: dict | None = None) -> Path:
     """A free solve's result folder: 5 MW groundwater + 19 MW sewage, on `hours` hours."""
     folder.mkdir(parents=True)
     caps = {"groundwater": 5.0, "sewage": 19.0, "air": 0.0}
@@ -248,7 +248,7 @@ def free_folder(folder: Path, hours: int) -> Path:
     pd.DataFrame({"unit": ["system"], "lcoe_eur_per_mwh": [37.8], "scop": [3.9]}).to_csv(
         folder / "kpis.csv", index=False
     )
-    (folder / "run.json").write_text(json.dumps({"hours": hours, "aggregation": None}))
+    (folder / "run.json").write_text(json.dumps({"hours": hours, "aggregation": aggregation}))
     return folder
 
 
@@ -265,15 +265,22 @@ def test_ternary_title_and_colour_bar_name_the_metric(tmp_path, drawn):
     assert_no_internal_references(drawn)
 
 
-def test_free_optimum_of_another_horizon_is_left_out_with_a_warning(tmp_path, drawn, caplog):
-    sweep = sweep_folder(tmp_path / "sweep", 8760)
+@pytest.mark.parametrize(
+    ("sweep_hours", "free_hours", "aggregation", "free_says"),
+    [(8760, 168, None, "168 h"), (168, 168, {"typical_periods": 5}, "168 h on 5 typical days")],
+)
+def test_free_optimum_of_another_horizon_is_left_out_with_a_warning(
+    tmp_path, drawn, caplog, sweep_hours, free_hours, aggregation, free_says
+):
+    sweep = sweep_folder(tmp_path / "sweep", sweep_hours)
     with caplog.at_level(logging.WARNING):
-        plot_folder(sweep, free=free_folder(tmp_path / "free", 168))
+        plot_folder(sweep, free=free_folder(tmp_path / "free", free_hours, aggregation))
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
-    assert any("168 h" in w and "8760 h" in w for w in warnings), warnings
+    both = f"solved on {free_says}, the sweep on {sweep_hours} h"
+    assert any(both in w for w in warnings), warnings
     for fig in drawn.values():
         assert not any(lab.startswith("free optimum (") for lab in legend_labels(fig))
-        assert any("free optimum not shown" in t and "168 h" in t for t in texts(fig))
+        assert any(t == f"free optimum not shown: {both}" for t in texts(fig)), texts(fig)
 
 
 def test_free_optimum_of_the_same_horizon_says_so(tmp_path, drawn):

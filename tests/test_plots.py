@@ -72,6 +72,7 @@ def test_not_a_result_folder(tmp_path):
         plot_folder(tmp_path / "nope")
 
 
+@pytest.mark.slow
 def test_real_three_source_sweep(tmp_path, solve_folder):
     sweep = tmp_path / "s.yaml"
     sweep.write_text(
@@ -125,6 +126,7 @@ def synthetic_points(plan, folder: Path, case: str | None = None) -> pd.DataFram
     return df
 
 
+@pytest.mark.slow
 def test_pyramid_faces_and_markers(tmp_path, solve_folder):
     """Four faces × (LCOE, SCOP); on a face with groundwater: the limit, infeasible points, best, free."""
     plan = load_sweep(ROOT / "scenarios" / "nordhavn-ternary.yaml")
