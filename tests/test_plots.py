@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +13,9 @@ import pytest
 import yaml
 from conftest import REFERENCE, ROOT
 from matplotlib.colors import Normalize
+from typer.testing import CliRunner
 
+from dhopt.cli import app
 from dhopt.errors import DhoptError
 from dhopt.plots import _ternary_figure, plot_folder, select_period
 from dhopt.run import run_scenario
@@ -68,6 +72,7 @@ def test_not_a_result_folder(tmp_path):
         plot_folder(tmp_path / "nope")
 
 
+@pytest.mark.slow
 def test_real_three_source_sweep(tmp_path, solve_folder):
     sweep = tmp_path / "s.yaml"
     sweep.write_text(
@@ -110,11 +115,18 @@ def synthetic_points(plan, folder: Path, case: str | None = None) -> pd.DataFram
     df = pd.DataFrame(rows)
     folder.mkdir(parents=True, exist_ok=True)
     df.to_csv(folder / "points.csv", index=False)
-    meta = {"name": "t", "total_mw": plan.total_mw, "limits_mw": plan.limits_mw, "config": {}}
+    meta = {
+        "name": "t",
+        "total_mw": plan.total_mw,
+        "limits_mw": plan.limits_mw,
+        "config": {},
+        "context": {"hours": plan.hours},
+    }
     (folder / "sweep.json").write_text(json.dumps(meta))
     return df
 
 
+@pytest.mark.slow
 def test_pyramid_faces_and_markers(tmp_path, solve_folder):
     """Four faces × (LCOE, SCOP); on a face with groundwater: the limit, infeasible points, best, free."""
     plan = load_sweep(ROOT / "scenarios" / "nordhavn-ternary.yaml")
@@ -129,6 +141,7 @@ def test_pyramid_faces_and_markers(tmp_path, solve_folder):
         "mw": {"groundwater": 5.0, "sewage": 19.0, "seawater": 0.0, "air": 0.0},
         "lcoe": 37.8,
         "scop": 3.9,
+        "horizon": "8760 h",
     }
     sources = ["groundwater", "sewage", "seawater", "air"]
     fig = _ternary_figure(
@@ -149,7 +162,7 @@ def test_pyramid_faces_and_markers(tmp_path, solve_folder):
     assert "groundwater limit 5 MW" in labels
     assert "infeasible" in labels
     assert f"best point ({best:.2f})" in labels
-    assert any(lab.startswith("free optimum (37.80; 24.0 MW") for lab in labels)
+    assert "free optimum (37.80; 24.0 MW heat pumps; 8760 h like the sweep)" in labels
     # the free optimum uses groundwater + sewage only: not on the sewage-seawater-air face
     fig = _ternary_figure(
         df[df["face"] == "sewage-seawater-air"],
@@ -174,3 +187,58 @@ def test_sensitivity_plot(tmp_path):
     assert set(df["case"]) == {f"case {i}" for i in range(5)}
     written = plot_folder(tmp_path / "sens")
     assert_images(written, {"sensitivity_lcoe", "sensitivity_scop"})
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing: one-line errors naming the path, never through a symbolic link
+
+
+def result_copy(solve_folder: Path, to: Path) -> Path:
+    shutil.copytree(solve_folder, to, ignore=shutil.ignore_patterns("plots"))
+    return to
+
+
+def test_plots_folder_that_is_a_symlink_is_refused(solve_folder, tmp_path):
+    folder = result_copy(solve_folder, tmp_path / "r")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (folder / "plots").symlink_to(elsewhere, target_is_directory=True)
+    with pytest.raises(DhoptError, match=rf"^{folder / 'plots'}: is a symbolic link"):
+        plot_folder(folder)
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_plot_file_that_is_a_symlink_is_refused(solve_folder, tmp_path):
+    folder = result_copy(solve_folder, tmp_path / "r")
+    (folder / "plots").mkdir()
+    victim = tmp_path / "victim.png"
+    victim.write_text("keep")
+    planted = folder / "plots" / "dispatch_period.png"
+    planted.symlink_to(victim)
+    with pytest.raises(DhoptError, match=rf"^{planted}: is a symbolic link"):
+        plot_folder(folder)
+    assert victim.read_text() == "keep" and planted.is_symlink()
+
+
+def test_plots_path_that_is_a_file_is_one_line_error(solve_folder, tmp_path):
+    """Tests run as root, where a read-only folder is still writable: `plots` as a plain file
+    stands in for a folder the plots cannot go into."""
+    folder = result_copy(solve_folder, tmp_path / "r")
+    (folder / "plots").write_text("")
+    res = CliRunner().invoke(app, ["plot", str(folder)])
+    assert res.exit_code == 2, res.output
+    assert "Traceback" not in res.output
+    assert len(res.output.strip().splitlines()) == 1, res.output
+    assert res.output.startswith(f"error: {folder / 'plots'}: exists and is not a folder")
+
+
+def test_unwritable_plots_folder_is_one_line_error(solve_folder, tmp_path, monkeypatch):
+    folder = result_copy(solve_folder, tmp_path / "r")
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    target = folder / "plots" / "dispatch_period.png"
+    with pytest.raises(DhoptError, match=rf"^{target}: cannot write the plot: Permission denied$"):
+        plot_folder(folder)
