@@ -164,6 +164,7 @@ def test_zero_demand_aggregates(writer):
     agg = aggregate_inputs(prepare_inputs(load_scenario(writer.yaml(sc)), None), 2)
     assert agg.periods is not None and agg.periods.counts.sum() == 6 and not agg.demand_mw.any()
     const = base_scenario(24 * 6, demand=0.0)
-    const["units"]["eb"] = boiler()
+    const["units"]["hp"] = heat_pump()
+    const["units"]["tank"] = {"type": "storage", "investment": {"lifetime_years": 20}}
     agg = aggregate_inputs(prepare_inputs(load_scenario(writer.yaml(const, "c.yaml")), None), 2)
     assert agg.hours == 24 and not agg.demand_mw.any()

@@ -185,16 +185,9 @@ def test_time_stamps_agree_also_when_the_demand_has_none(writer):
     sc["units"]["eb"] = boiler()
     text = error_of(writer.yaml(sc))
     assert text.startswith(str(writer.folder / "c.csv")) and "p.csv" in text and "168 h after" in text
-
-
-def test_files_without_time_stamps_are_combined_by_position(writer):
-    demand = stamped(writer, "d.csv", "2018-01-01", demand=5.0)
-    price = writer.csv("p.csv", price=[40.0] * 48)
-    sc = base_scenario(
-        48, demand={"file": demand, "column": "demand"}, price={"file": price, "column": "price"}
-    )
-    sc["units"]["eb"] = boiler()
-    assert prepare_inputs(load_scenario(writer.yaml(sc))).time is not None
+    # A file without time stamps is combined by position, as before.
+    sc["electricity"]["co2_t_per_mwh"] = {"file": writer.csv("c.csv", co2=[0.1] * 48), "column": "co2"}
+    assert prepare_inputs(load_scenario(writer.yaml(sc))).co2_t_per_mwh is not None
 
 
 def test_cli_gives_one_line_and_exit_code_2(writer):
