@@ -99,6 +99,7 @@ def aggregate_inputs(inputs: SystemInputs, typical_days: int) -> SystemInputs:
         return _one_day_for_all(inputs, days)
 
     import tsam  # slow to import (seconds): only when there is something to cluster
+
     index = pd.date_range("2001-01-01", periods=hours, freq="h")  # positions only; tsam needs a time index
     frame = pd.DataFrame(columns, index=index)
     peak_day = int(np.argmax(inputs.demand_mw)) // PERIOD_HOURS

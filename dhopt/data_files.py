@@ -4,6 +4,9 @@ The expected format: comma-separated, '.' as decimal separator, UTF-8, a header 
 column names, one line per hour. Errors name the file and a line as a spreadsheet shows it (the
 header is line 1, the first data row line 2); they give counts, positions and what was expected,
 but no value from the file (a sweep stores error messages in its table of points).
+
+`SeriesReader` reads a scenario's series from these files; where two files have time stamps, they
+must be the same over the horizon (files without them are combined by position).
 """
 
 from __future__ import annotations
@@ -19,8 +22,10 @@ import numpy as np
 import pandas as pd
 
 from dhopt.errors import ScenarioError
+from dhopt.schema import Series, SeriesFromFile
 from dhopt.timestamps import first_irregular_step
 
+HOURS_PER_YEAR = 8760
 TIME_COLUMNS = ("time_utc", "time")
 FORMAT_HINT = "export as comma-separated with '.' decimals"
 DECIMAL_COMMA = re.compile(r"^\s*[+-]?\d*,\d+\s*$")
@@ -181,3 +186,96 @@ def read_csv_table(path: Path) -> CsvTable:
             record.extend([""] * (width - len(record)))  # missing trailing cells are empty, as in pandas
     frame = pd.DataFrame(rows, columns=header, dtype=str)
     return CsvTable(path=path, frame=frame, lines=np.asarray(lines, dtype=int))
+
+
+@dataclass
+class _StampedFile:
+    """The first data file read with a time column: every other one must have its time stamps."""
+
+    path: Path
+    column: str
+    stamps: pd.DatetimeIndex
+    lines: np.ndarray
+
+
+class SeriesReader:
+    """Reads CSV columns relative to the scenario file, caching each file, with clear errors."""
+
+    def __init__(self, scenario_path: Path) -> None:
+        self.scenario_path = scenario_path
+        self._tables: dict[Path, CsvTable] = {}
+        self._stamps: dict[Path, pd.DatetimeIndex] = {}
+        self._reference: _StampedFile | None = None
+        # Every file series must have this many rows (the demand's); set once demand is read.
+        self.expected_rows: int | None = None
+
+    def _table(self, spec: SeriesFromFile, where: str) -> CsvTable:
+        path = Path(spec.file)
+        if not path.is_absolute():
+            path = self.scenario_path.parent / path
+        path = path.resolve()
+        if path not in self._tables:
+            if not path.exists():
+                raise ScenarioError(f"{self.scenario_path}: {where}.file: data file {path} not found")
+            table = read_csv_table(path)
+            column = table.time_column()
+            if column is not None:
+                self._stamps[path] = table.stamps(column)
+            self._tables[path] = table
+        return self._tables[path]
+
+    def _check_same_hours(self, table: CsvTable, hours: int | None) -> None:
+        """Two data files with time stamps must have the same ones over the horizon."""
+        stamps = self._stamps.get(table.path)
+        if stamps is None:
+            return
+        column = table.time_column()
+        assert column is not None
+        ref = self._reference
+        if ref is None:
+            self._reference = _StampedFile(table.path, column, stamps, table.lines)
+            return
+        if ref.path == table.path:
+            return
+        n = min(len(stamps), len(ref.stamps), len(stamps) if hours is None else hours)
+        differ = np.flatnonzero(stamps[:n].asi8 != ref.stamps[:n].asi8)
+        if differ.size:
+            row = int(differ[0])
+            apart = (stamps[row] - ref.stamps[row]) / pd.Timedelta(hours=1)
+            raise ScenarioError(
+                f"{table.path}: column '{column}': expected the same time stamps as column "
+                f"'{ref.column}' of {ref.path}, found a different one in {table.where(row)} "
+                f"({abs(apart):g} h {'after' if apart > 0 else 'before'} the stamp in line "
+                f"{int(ref.lines[row])} of {ref.path.name})"
+            )
+
+    def read(self, spec: Series, where: str, hours: int | None) -> np.ndarray:
+        """The series as floats; `hours` None means the file's full length (constants need hours)."""
+        if not isinstance(spec, SeriesFromFile):
+            return np.full(hours or self.expected_rows or HOURS_PER_YEAR, float(spec))
+        table = self._table(spec, where)
+        if spec.column not in table.frame.columns:
+            raise ScenarioError(
+                f"{self.scenario_path}: {where}.column: no column '{spec.column}' in {table.path} "
+                f"({table.column_missing(spec.column)})"
+            )
+        rows = len(table.frame)
+        if self.expected_rows is not None and rows != self.expected_rows:
+            raise ScenarioError(
+                f"{table.path}: column '{spec.column}' ({where}): expected {self.expected_rows} hourly "
+                f"values (as many as demand.heat_mw), found {rows}"
+            )
+        if hours is not None and rows < hours:
+            raise ScenarioError(
+                f"{table.path}: column '{spec.column}' ({where}): expected at least {hours} hourly "
+                f"values, found {rows}"
+            )
+        self._check_same_hours(table, hours)
+        values = table.numbers(spec.column, where, hours)
+        return values * spec.scale + spec.offset
+
+    def timestamps(self, spec: Series, hours: int) -> pd.DatetimeIndex | None:
+        if not isinstance(spec, SeriesFromFile):
+            return None
+        stamps = self._stamps.get(self._table(spec, "demand.heat_mw").path)
+        return None if stamps is None else stamps[:hours]

@@ -180,8 +180,9 @@ def cop_series(hp: HeatPump, ctx: PrepareContext, where: str) -> np.ndarray:
                 )
             cop = model.lorenz_efficiency * t_sink / lift
     if np.any(cop <= 0):
-        n = int(np.argmax(cop <= 0))
-        ctx.fail(f"{where}.cop", f"expected a positive COP in every hour, found {cop[n]:.3g} in hour {n}")
+        ctx.fail(
+            f"{where}.cop", f"expected a positive COP in every hour, not so in {describe_hours(cop <= 0)}"
+        )
     return cop
 
 
