@@ -158,7 +158,7 @@ def cop_series(hp: HeatPump, ctx: PrepareContext, where: str) -> np.ndarray:
             # there gives numbers without meaning. An explicit COP series is the user's own call.
             ctx.fail(
                 f"{where}.source_temperature_c",
-                f"the source is as warm as the supply temperature or warmer in {describe_hours(too_warm)}; "
+                f"the source is at or above the supply temperature in {describe_hours(too_warm)}; "
                 "such heat needs no heat pump (use it directly, e.g. as excess_heat without a booster), "
                 "or give the COP as an explicit series (cop: {model: series, ...})",
             )
