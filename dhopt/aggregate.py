@@ -103,15 +103,22 @@ def aggregate_inputs(inputs: SystemInputs, typical_days: int) -> SystemInputs:
     index = pd.date_range("2001-01-01", periods=hours, freq="h")  # positions only; tsam needs a time index
     frame = pd.DataFrame(columns, index=index)
     peak_day = int(np.argmax(inputs.demand_mw)) // PERIOD_HOURS
-    result = tsam.aggregate(
-        frame,
-        typical_days,
-        period_duration=PERIOD_HOURS,
-        cluster=tsam.ClusterConfig(method="hierarchical", representation="mean"),
-        extremes=tsam.ExtremeConfig(method="append", max_value=["demand_mw"])
-        if "demand_mw" in columns
-        else None,
-    )
+    try:
+        result = tsam.aggregate(
+            frame,
+            typical_days,
+            period_duration=PERIOD_HOURS,
+            cluster=tsam.ClusterConfig(method="hierarchical", representation="mean"),
+            extremes=tsam.ExtremeConfig(method="append", max_value=["demand_mw"])
+            if "demand_mw" in columns
+            else None,
+        )
+    except (ValueError, ZeroDivisionError, IndexError) as exc:  # tsam's own checks, as one line
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        raise ScenarioError(
+            f"{prefix}--typical-days: the clustering of the hourly series failed ({reason}); "
+            "solve every hour without --typical-days"
+        ) from None
     order = np.asarray(result.cluster_assignments, dtype=int)
     counts_map = result.cluster_counts
     n_typ = int(result.n_clusters)
