@@ -15,6 +15,7 @@ import csv
 import difflib
 import io
 import re
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,7 +83,9 @@ class CsvTable:
     def stamps(self, column: str) -> pd.DatetimeIndex:
         """The time stamps of `column` in UTC (naive ones taken as UTC), checked to be hourly."""
         text = self.frame[column].str.strip()
-        stamps = pd.DatetimeIndex(pd.to_datetime(text, utc=True, errors="coerce"))
+        with warnings.catch_warnings():  # pandas' "could not infer format": the check below says it
+            warnings.simplefilter("ignore", UserWarning)
+            stamps = pd.DatetimeIndex(pd.to_datetime(text, utc=True, errors="coerce"))
         if stamps.isna().any():
             row = int(np.argmax(stamps.isna()))
             raise ScenarioError(
@@ -119,7 +122,7 @@ def _decode(path: Path, raw: bytes) -> str:
         ) from None
 
 
-def _check_header(path: Path, header: list[str]) -> None:
+def _check_header(path: Path, header: list[str], line: int) -> None:
     if len(header) == 1:
         for separator, name in ((";", "';'-separated"), ("\t", "tab-separated")):
             if separator in header[0]:
@@ -131,7 +134,7 @@ def _check_header(path: Path, header: list[str]) -> None:
     for i, name in enumerate(header):
         if name in seen:
             raise ScenarioError(
-                f"{path}: expected unique column names in the header (line 1), found columns "
+                f"{path}: expected unique column names in the header (line {line}), found columns "
                 f"{seen[name] + 1} and {i + 1} with the same name"
             )
         seen[name] = i
@@ -163,7 +166,7 @@ def read_csv_table(path: Path) -> CsvTable:
             if record:  # blank lines are skipped, as by pandas
                 if header is None:
                     header = record
-                    _check_header(path, header)
+                    _check_header(path, header, start)
                 else:
                     rows.append(record)
                     lines.append(start)
