@@ -53,17 +53,24 @@ def _map_hourly(obj: Any, hours: int, fn: Callable[[str, np.ndarray], np.ndarray
 
 def aggregate_inputs(inputs: SystemInputs, typical_days: int) -> SystemInputs:
     """Inputs on `typical_days` typical days plus the peak-demand day (see the module docstring)."""
-    import tsam
-
     hours = inputs.hours
+    prefix = f"{inputs.scenario_path}: " if inputs.scenario_path is not None else ""
     if inputs.periods is not None:
-        raise ScenarioError("the inputs are already aggregated")
+        raise ScenarioError(f"{prefix}the inputs are already aggregated")
     if hours % PERIOD_HOURS:
-        raise ScenarioError(f"typical days need a horizon of whole days; it has {hours} hours")
+        raise ScenarioError(
+            f"{prefix}--typical-days: typical days need a horizon of whole days; it has {hours} hours"
+        )
     days = hours // PERIOD_HOURS
+    if days < 2:
+        raise ScenarioError(
+            f"{prefix}--typical-days: the horizon is {days} day; typical days need at least 2 "
+            "(solve every hour without --typical-days)"
+        )
     if not 1 <= typical_days < days:
         raise ScenarioError(
-            f"--typical-days: expected 1 to {days - 1} for a {days}-day horizon, found {typical_days}"
+            f"{prefix}--typical-days: expected 1 to {days - 1} (fewer typical days than the horizon's "
+            f"{days} days; for all of them solve every hour without --typical-days), found {typical_days}"
         )
 
     # Every hourly series that varies goes into the clustering; constant ones are just repeated.
@@ -73,30 +80,52 @@ def aggregate_inputs(inputs: SystemInputs, typical_days: int) -> SystemInputs:
         if np.all(x == x[0]):
             return x
         if not np.all(np.isfinite(x)):
-            raise ScenarioError(f"typical days: the hourly series {path} mixes finite and infinite values")
+            raise ScenarioError(
+                f"{prefix}typical days: the hourly series {path} mixes finite and infinite values"
+            )
         columns[path] = x
         return x
 
     _map_hourly(inputs, hours, collect, "")
+    if not columns:
+        # Nothing varies: every day is the same, so one day stands for all of them exactly.
+        log.warning(
+            "%severy hourly series is constant, so all %d days are alike: solving one day for all of "
+            "them (exact) instead of %d typical days",
+            prefix,
+            days,
+            typical_days,
+        )
+        return _one_day_for_all(inputs, days)
+
+    import tsam  # slow to import (seconds): only when there is something to cluster
+
     index = pd.date_range("2001-01-01", periods=hours, freq="h")  # positions only; tsam needs a time index
     frame = pd.DataFrame(columns, index=index)
     peak_day = int(np.argmax(inputs.demand_mw)) // PERIOD_HOURS
-    result = tsam.aggregate(
-        frame,
-        typical_days,
-        period_duration=PERIOD_HOURS,
-        cluster=tsam.ClusterConfig(method="hierarchical", representation="mean"),
-        extremes=tsam.ExtremeConfig(method="append", max_value=["demand_mw"])
-        if "demand_mw" in columns
-        else None,
-    )
+    try:
+        result = tsam.aggregate(
+            frame,
+            typical_days,
+            period_duration=PERIOD_HOURS,
+            cluster=tsam.ClusterConfig(method="hierarchical", representation="mean"),
+            extremes=tsam.ExtremeConfig(method="append", max_value=["demand_mw"])
+            if "demand_mw" in columns
+            else None,
+        )
+    except (ValueError, ZeroDivisionError, IndexError) as exc:  # tsam's own checks, as one line
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        raise ScenarioError(
+            f"{prefix}--typical-days: the clustering of the hourly series failed ({reason}); "
+            "solve every hour without --typical-days"
+        ) from None
     order = np.asarray(result.cluster_assignments, dtype=int)
     counts_map = result.cluster_counts
     n_typ = int(result.n_clusters)
     counts = np.array([float(counts_map.get(k, 0.0)) for k in range(n_typ)])
     reps = result.cluster_representatives
     if len(order) != days or counts.sum() != days:
-        raise ScenarioError("typical days: the clustering did not assign every day once")  # tsam contract
+        raise ScenarioError(f"{prefix}typical days: the clustering did not assign every day once")
 
     def typical(path: str, x: np.ndarray) -> np.ndarray:
         if path in columns:
@@ -123,9 +152,27 @@ def aggregate_inputs(inputs: SystemInputs, typical_days: int) -> SystemInputs:
         ),
     )
     if float(out.demand_mw.max()) < float(inputs.demand_mw.max()) - 1e-9:
-        raise ScenarioError("typical days: the peak-demand day was lost in the clustering")
+        raise ScenarioError(f"{prefix}typical days: the peak-demand day was lost in the clustering")
     log.info("aggregated %d days into %d typical days", days, n_typ)
     return out
+
+
+def _one_day_for_all(inputs: SystemInputs, days: int) -> SystemInputs:
+    """Inputs on one day standing for all `days` days (exact when every series is constant)."""
+    out = _map_hourly(inputs, inputs.hours, lambda _, x: x[:PERIOD_HOURS].copy(), "")
+    return dataclasses.replace(
+        out,
+        hours=PERIOD_HOURS,
+        time=None,
+        hour_weight=np.full(PERIOD_HOURS, days * HOURS_PER_YEAR / inputs.hours),
+        periods=TypicalPeriods(
+            length=PERIOD_HOURS,
+            order=np.zeros(days, dtype=int),
+            counts=np.array([float(days)]),
+            source_hours=inputs.hours,
+            method=f"one day for all {days} days (every hourly series is constant, so this is exact)",
+        ),
+    )
 
 
 __all__ = ["PERIOD_HOURS", "aggregate_inputs"]

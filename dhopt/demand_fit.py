@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from dhopt.data_files import CsvTable, read_csv_table
 from dhopt.errors import ScenarioError
 from dhopt.timestamps import first_irregular_step
 
@@ -570,34 +571,23 @@ def read_hourly_csv(
     columns as float arrays and the raw time column (to write back unchanged).
     """
     path = Path(path)
-    if not path.is_file():
+    if not path.exists():
         raise ScenarioError(f"{path}: file not found")
-    try:
-        table = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else "empty file"
-        raise ScenarioError(f"{path}: cannot read as CSV: {first}") from None
+    data = read_csv_table(path)
+    table = data.frame
     for col in (time_column, *value_columns):
         if col not in table.columns:
-            cols = ", ".join(map(str, table.columns[:12]))
-            raise ScenarioError(f"{path}: no column '{col}' (columns: {cols})")
-    where = f"{path}: column '{time_column}'"
-    stamps = _as_utc(table[time_column].str.strip(), where)
-    check_hourly(stamps, where)
+            raise ScenarioError(f"{path}: no column '{col}' ({data.column_missing(col)})")
+    stamps = data.stamps(time_column)
+    check_hourly(stamps, f"{path}: column '{time_column}'")  # at least a day; steps already checked
     values: dict[str, np.ndarray] = {}
     for col in value_columns:
-        text = table[col].str.strip()
-        empty = text == ""
-        numbers = pd.to_numeric(text.where(~empty), errors="coerce").to_numpy(dtype=float)
-        bad = np.flatnonzero(
-            (~np.isfinite(numbers) & ~empty.to_numpy()) | (empty.to_numpy() & (col not in allow_empty))
-        )
-        if bad.size:
-            row = int(bad[0])
-            found = "an empty cell" if empty.iloc[row] else repr(table[col].iloc[row])
-            raise ScenarioError(
-                f"{path}: column '{col}': expected a number in every row, found {found} in data row "
-                f"{row + 1} ({bad.size} such rows)"
-            )
-        values[col] = numbers
+        empty = (table[col].str.strip() == "").to_numpy()
+        if col in allow_empty and empty.any():
+            # Empty cells become NaN; the others must still be numbers.
+            filled = CsvTable(path, table.loc[~empty, [col]], data.lines[~empty])
+            values[col] = np.full(len(table), np.nan)
+            values[col][~empty] = filled.numbers(col)
+        else:
+            values[col] = data.numbers(col)
     return stamps, values, table[time_column]

@@ -2,11 +2,13 @@
 
 Data files are read here, once each, and checked: the file exists, the column exists, values are
 numbers with no gaps, the length matches the horizon, and time stamps (if the file has a
-`time_utc` or `time` column) are hourly without gaps or repeats.
+`time_utc` or `time` column) are hourly without gaps or repeats, and the same in every data file
+that has them (files without time stamps are combined by position). See dhopt.data_files.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NoReturn
@@ -14,16 +16,16 @@ from typing import NoReturn
 import numpy as np
 import pandas as pd
 
+from dhopt.data_files import HOURS_PER_YEAR, SeriesReader
 from dhopt.errors import ScenarioError
 from dhopt.scenario import LoadedScenario
 from dhopt.schema import Series, SeriesFromFile
-from dhopt.timestamps import first_irregular_step
 from dhopt.units import UNIT_TYPES
 from dhopt.units.converter import ConverterInputs
 from dhopt.units.storage import StorageInputs
 
-HOURS_PER_YEAR = 8760
-TIME_COLUMNS = ("time_utc", "time")
+log = logging.getLogger(__name__)
+_warned: set[str] = set()  # input warnings already given in this process (see PrepareContext.warn)
 
 
 def capital_recovery_factor(rate: float, years: int) -> float:
@@ -31,95 +33,6 @@ def capital_recovery_factor(rate: float, years: int) -> float:
     if rate == 0:
         return 1.0 / years
     return rate / (1.0 - (1.0 + rate) ** -years)
-
-
-class SeriesReader:
-    """Reads CSV columns relative to the scenario file, caching each file, with clear errors."""
-
-    def __init__(self, scenario_path: Path) -> None:
-        self.scenario_path = scenario_path
-        self._tables: dict[Path, pd.DataFrame] = {}
-        # Every file series must have this many rows (the demand's); set once demand is read.
-        self.expected_rows: int | None = None
-
-    def _table(self, spec: SeriesFromFile, where: str) -> tuple[Path, pd.DataFrame]:
-        path = Path(spec.file)
-        if not path.is_absolute():
-            path = self.scenario_path.parent / path
-        path = path.resolve()
-        if path not in self._tables:
-            if not path.is_file():
-                raise ScenarioError(f"{self.scenario_path}: {where}.file: data file {path} not found")
-            try:
-                table = pd.read_csv(path)
-            except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-                first = str(exc).strip().splitlines()[0] if str(exc).strip() else "empty file"
-                raise ScenarioError(f"{path}: cannot read as CSV: {first}") from None
-            self._check_time(path, table)
-            self._tables[path] = table
-        return path, self._tables[path]
-
-    @staticmethod
-    def _check_time(path: Path, table: pd.DataFrame) -> None:
-        col = next((c for c in TIME_COLUMNS if c in table.columns), None)
-        if col is None or len(table) < 2:
-            return
-        stamps = pd.to_datetime(table[col], utc=True, errors="coerce")
-        if stamps.isna().any():
-            row = int(np.argmax(stamps.isna().to_numpy()))
-            raise ScenarioError(
-                f"{path}: column '{col}': expected a time stamp, found {table[col].iloc[row]!r} "
-                f"in data row {row + 1}"
-            )
-        irregular = first_irregular_step(pd.DatetimeIndex(stamps))
-        if irregular is not None:
-            i, step = irregular
-            raise ScenarioError(
-                f"{path}: column '{col}': expected hourly time stamps, found a step of "
-                f"{step:g} h before {table[col].iloc[i]} (data row {i + 1})"
-            )
-
-    def read(self, spec: Series, where: str, hours: int | None) -> np.ndarray:
-        """The series as floats; `hours` None means the file's full length (constants need hours)."""
-        if not isinstance(spec, SeriesFromFile):
-            return np.full(hours or self.expected_rows or HOURS_PER_YEAR, float(spec))
-        path, table = self._table(spec, where)
-        if spec.column not in table.columns:
-            cols = ", ".join(map(str, table.columns[:12]))
-            raise ScenarioError(
-                f"{self.scenario_path}: {where}.column: no column '{spec.column}' in {path} (columns: {cols})"
-            )
-        values = pd.to_numeric(table[spec.column], errors="coerce").to_numpy(dtype=float)
-        if self.expected_rows is not None and len(values) != self.expected_rows:
-            raise ScenarioError(
-                f"{path}: column '{spec.column}' ({where}): expected {self.expected_rows} hourly "
-                f"values (as many as demand.heat_mw), found {len(values)}"
-            )
-        if hours is not None and len(values) < hours:
-            raise ScenarioError(
-                f"{path}: column '{spec.column}' ({where}): expected at least {hours} hourly "
-                f"values, found {len(values)}"
-            )
-        values = values[:hours] if hours is not None else values
-        bad = np.flatnonzero(~np.isfinite(values))
-        if bad.size:
-            row = int(bad[0])
-            raw = table[spec.column].iloc[row]
-            found = "an empty cell" if pd.isna(raw) else f"{raw!r}"
-            raise ScenarioError(
-                f"{path}: column '{spec.column}' ({where}): expected a number in every row, found "
-                f"{found} in data row {row + 1} ({bad.size} such rows)"
-            )
-        return values * spec.scale + spec.offset
-
-    def timestamps(self, spec: Series, hours: int) -> pd.DatetimeIndex | None:
-        if not isinstance(spec, SeriesFromFile):
-            return None
-        _, table = self._table(spec, "demand.heat_mw")
-        col = next((c for c in TIME_COLUMNS if c in table.columns), None)
-        if col is None:
-            return None
-        return pd.DatetimeIndex(pd.to_datetime(table[col].iloc[:hours], utc=True))
 
 
 def rescale_demand(profile: np.ndarray, peak: float | None, annual: float | None, hours: int) -> np.ndarray:
@@ -148,7 +61,14 @@ def rescale_demand(profile: np.ndarray, peak: float | None, annual: float | None
             lo = k
         else:
             hi = k
-    return peak * s ** (0.5 * (lo + hi))
+    out = peak * s ** (0.5 * (lo + hi))
+    if abs(out.mean() - target_mean) > 1e-6 * target_mean:
+        raise ScenarioError(
+            f"demand: this profile cannot be shaped to a mean of {target_mean:.3g} MW under a peak of "
+            f"{peak:g} MW (a constant profile has its mean at its peak); give one of scale_to_peak_mw "
+            "and scale_to_annual_mwh"
+        )
+    return out
 
 
 @dataclass
@@ -175,6 +95,7 @@ class SystemInputs:
     # periods follow each other (for storage). None: every hour stands for year_scale hours.
     hour_weight: np.ndarray | None = None
     periods: TypicalPeriods | None = None
+    scenario_path: Path | None = None  # the scenario file, for messages of later stages
 
     @property
     def price(self) -> np.ndarray:
@@ -211,9 +132,18 @@ class PrepareContext:
         self.supply_temperature_c = np.zeros(hours)
         self.return_temperature_c = np.zeros(hours)
         self.cooling_demand_mw: np.ndarray | None = None
+        self.has_storage = any(u.type == "storage" for u in loaded.scenario.units.values())
 
     def fail(self, where: str, message: str) -> NoReturn:
         raise ScenarioError(f"{self.loaded.path}: {where}: {message}")
+
+    def warn(self, where: str, message: str) -> None:
+        """A doubtful input that does not stop the run: one line at the normal (warning) level,
+        once per process (a sweep prepares the same scenario for every point)."""
+        text = f"{self.loaded.path}: {where}: {message}"
+        if text not in _warned:
+            _warned.add(text)
+            log.warning("%s", text)
 
     def series(self, spec: Series, where: str) -> np.ndarray:
         return self.reader.read(spec, where, self.hours)
@@ -236,6 +166,26 @@ class PrepareContext:
         conv.annual_fixed_eur["pipe"] = crf * pipe.length_m * pipe.cost_fixed_eur_per_m
         conv.annual_per_mw_eur["pipe"] = crf * pipe.length_m * pipe.cost_eur_per_m_per_m3h * flow_per_mw
 
+    def _warn_if_never_runs(self, where: str, min_load: float, upper: np.ndarray, loss: float) -> None:
+        """A minimum load the unit can never reach: above its availability in every hour, or above
+        the peak demand when all its heat must go to the demand at once (no storage, no dump)."""
+        if min_load <= 0:
+            return
+        if upper.size and np.all(upper < min_load):
+            self.warn(
+                f"{where}.min_load_mw",
+                f"{min_load:g} MW is above the unit's hourly availability in every hour of the horizon; "
+                "the unit can never run",
+            )
+        elif not self.has_storage and not self.loaded.scenario.district_heating.allow_heat_dump:
+            peak = self.peak_demand_mw / (1.0 - loss)
+            if min_load > peak:
+                self.warn(
+                    f"{where}.min_load_mw",
+                    f"{min_load:g} MW is above the horizon's peak demand ({peak:.3g} MW at the unit) "
+                    "and there is no storage and no heat dump; the unit can never run",
+                )
+
     def converter_base(self, name, kind, source, cop, upper, cfg, loss) -> ConverterInputs:
         """The fields every electric heat producer shares (capacities, investment, O&M)."""
         where = f"units.{name}"
@@ -250,6 +200,7 @@ class PrepareContext:
                 f"{where}.capacity_mw",
                 f"fixed capacity {cfg.capacity_mw:g} MW is above capacity_max_mw {cfg.capacity_max_mw:g} MW",
             )
+        self._warn_if_never_runs(where, cfg.min_load_mw, upper, loss)
         user_max = np.inf if cfg.capacity_max_mw is None else cfg.capacity_max_mw
         # The model's bound is set once every unit is prepared (dhopt.bounds.apply_capacity_bounds).
         bound = user_max if cfg.capacity_mw is None else cfg.capacity_mw
@@ -290,11 +241,17 @@ def prepare_inputs(loaded: LoadedScenario, hours: int | None = None) -> SystemIn
     if n > available:
         raise ScenarioError(f"{loaded.path}: hours: asked for {n} hours, but demand.heat_mw has {available}")
     ctx = PrepareContext(loaded, reader, n)
-    demand = raw_demand[:n]
-    if np.any(demand < 0):
-        row = int(np.argmax(demand < 0))
-        ctx.fail("demand.heat_mw", f"expected values ≥ 0, found {demand[row]:g} in hour {row}")
-    ctx.demand_mw = rescale_demand(demand, sc.demand.scale_to_peak_mw, sc.demand.scale_to_annual_mwh, n)
+    if np.any(raw_demand < 0):
+        row = int(np.argmax(raw_demand < 0))
+        ctx.fail("demand.heat_mw", f"expected values ≥ 0, found a negative one in hour {row}")
+    # The full series is rescaled before the horizon is cut: a short horizon keeps its place in
+    # the year (a cold January week stays cold) instead of being scaled to the year's peak and mean.
+    try:
+        demand = sc.demand
+        scaled = rescale_demand(raw_demand, demand.scale_to_peak_mw, demand.scale_to_annual_mwh, available)
+    except ScenarioError as exc:
+        raise ScenarioError(f"{loaded.path}: {exc}") from None
+    ctx.demand_mw = scaled[:n]
     ctx.supply_temperature_c = ctx.series(
         sc.district_heating.supply_temperature_c, "district_heating.supply_temperature_c"
     )
@@ -355,5 +312,6 @@ def prepare_inputs(loaded: LoadedScenario, hours: int | None = None) -> SystemIn
             pv_export_price=export,
             cooling_demand_mw=cooling,
             allow_heat_dump=sc.district_heating.allow_heat_dump,
+            scenario_path=loaded.path,
         )
     )

@@ -1,4 +1,4 @@
-"""Checks on hourly time stamps, shared by the scenario's data files and the demand fit."""
+"""Checks on hourly time stamps, shared by the scenario's data files and the demand fit; hours in messages."""
 
 from __future__ import annotations
 
@@ -13,3 +13,12 @@ def first_irregular_step(stamps: pd.DatetimeIndex) -> tuple[int, float] | None:
     if not bad.size:
         return None
     return int(bad[0]) + 1, float(steps[bad[0]])
+
+
+def describe_hours(mask: np.ndarray, first: int = 3) -> str:
+    """'N hours (hours a, b, c, …, counted from 0)' for the True hours of `mask`, counted from 0."""
+    hours = np.flatnonzero(mask)
+    listed = ", ".join(str(int(h)) for h in hours[:first])
+    more = ", …" if hours.size > first else ""
+    plural = "s" if hours.size != 1 else ""
+    return f"{hours.size} hour{plural} (hour{plural} {listed}{more}, counted from 0)"

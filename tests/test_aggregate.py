@@ -120,3 +120,51 @@ def test_cli_says_it_is_approximate_and_checks_against_every_hour(writer, tmp_pa
     # --check-exact alone is a usage error, one line, no traceback.
     res = runner.invoke(app, ["solve", str(path), "--out", str(out), "--check-exact"])
     assert res.exit_code == 2 and "Traceback" not in res.output
+
+
+def test_constant_series_give_one_exact_day(writer, caplog):
+    """Every hourly series constant: every day is alike; no traceback, one day for all of them."""
+    sc = base_scenario(24 * 5, demand=10.0, price=50.0)
+    sc["units"]["eb"] = boiler()
+    sc["units"]["tank"] = {"type": "storage", "investment": {"per_m3_eur": 50.0, "lifetime_years": 20}}
+    path = writer.yaml(sc)
+    inputs = prepare_inputs(load_scenario(path), None)
+    with caplog.at_level("WARNING"):
+        agg = aggregate_inputs(inputs, 2)
+    assert agg.hours == 24 and agg.periods is not None and list(agg.periods.counts) == [5.0]
+    assert agg.weights.sum() == pytest.approx(8760)
+    assert any("every hourly series is constant" in r.getMessage() for r in caplog.records)
+    exact = run_scenario(path, options=EXACT)
+    typical = run_scenario(path, options=EXACT, typical_days=2)
+    lcoe = lambda o: o.results.kpis.set_index("unit").loc["system", "lcoe_eur_per_mwh"]  # noqa: E731
+    assert lcoe(typical) == pytest.approx(lcoe(exact), rel=1e-9)
+    res = CliRunner().invoke(app, ["solve", str(path), "--typical-days", "2", "--no-plots"])
+    assert res.exit_code == 0 and "Traceback" not in res.output, res.output
+
+
+@pytest.mark.parametrize(
+    ("hours", "n", "needle"),
+    [(120, 5, "expected 1 to 4"), (120, 9, "expected 1 to 4"), (24, 1, "at least 2")],
+)
+def test_too_many_typical_days_is_a_clear_error(writer, hours, n, needle):
+    sc = base_scenario(hours)
+    sc["units"]["eb"] = boiler()
+    path = writer.yaml(sc)
+    with pytest.raises(ScenarioError, match=needle) as err:
+        aggregate_inputs(prepare_inputs(load_scenario(path), None), n)
+    assert str(err.value).startswith(f"{path}: --typical-days")
+
+
+def test_zero_demand_aggregates(writer):
+    """All-zero demand with a varying price: the price is clustered, no peak day to keep."""
+    price = 40 + 20 * np.sin(np.arange(24 * 6) / 24 * 2 * np.pi) + np.repeat(np.arange(6), 24)
+    data = writer.csv("p.csv", price=price.tolist())
+    sc = base_scenario(24 * 6, demand=0.0, price={"file": data, "column": "price"})
+    sc["units"]["eb"] = boiler()
+    agg = aggregate_inputs(prepare_inputs(load_scenario(writer.yaml(sc)), None), 2)
+    assert agg.periods is not None and agg.periods.counts.sum() == 6 and not agg.demand_mw.any()
+    const = base_scenario(24 * 6, demand=0.0)
+    const["units"]["hp"] = heat_pump()
+    const["units"]["tank"] = {"type": "storage", "investment": {"lifetime_years": 20}}
+    agg = aggregate_inputs(prepare_inputs(load_scenario(writer.yaml(const, "c.yaml")), None), 2)
+    assert agg.hours == 24 and not agg.demand_mw.any()

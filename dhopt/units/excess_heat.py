@@ -21,8 +21,9 @@ from dhopt.schema import (
     Series,
     StrictModel,
 )
+from dhopt.timestamps import describe_hours
 from dhopt.units.converter import ConverterInputs
-from dhopt.units.heat_pump import CopModel, cop_series
+from dhopt.units.heat_pump import CopModel, cop_series, warn_unusual_cop
 from dhopt.units.taxes import ExcessHeatTax, apply_excess_heat_tax
 
 if TYPE_CHECKING:
@@ -71,8 +72,11 @@ def prepare(name: str, ex: ExcessHeat, ctx: PrepareContext) -> ConverterInputs:
     else:
         cop = cop_series(ex.booster, ctx, f"{where}.booster")
         if np.any(cop <= 1):
-            n = int(np.argmax(cop <= 1))
-            ctx.fail(f"{where}.booster.cop", f"expected a COP above 1, found {cop[n]:.3g} in hour {n}")
+            ctx.fail(
+                f"{where}.booster.cop",
+                f"expected a COP above 1 in every hour, not so in {describe_hours(cop <= 1)}",
+            )
+        warn_unusual_cop(cop, ctx, f"{where}.booster")
         upper = available * cop / (cop - 1.0)
     loss = ex.pipe.heat_loss_fraction if ex.pipe else 0.0
     conv = ctx.converter_base(name, "excess_heat", ex.source, cop, upper, ex, loss)

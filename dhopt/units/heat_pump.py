@@ -10,7 +10,6 @@ The sink is the district-heating supply temperature (linear) or the return → s
 
 from __future__ import annotations
 
-import logging
 from typing import TYPE_CHECKING, Annotated, Literal
 
 import numpy as np
@@ -25,13 +24,13 @@ from dhopt.schema import (
     Series,
     StrictModel,
 )
+from dhopt.timestamps import describe_hours
 from dhopt.units.converter import ConverterInputs
 from dhopt.units.taxes import ExcessHeatTax, apply_excess_heat_tax
 
 if TYPE_CHECKING:
     from dhopt.inputs import PrepareContext
 
-log = logging.getLogger(__name__)
 KELVIN = 273.15
 
 
@@ -153,6 +152,16 @@ def cop_series(hp: HeatPump, ctx: PrepareContext, where: str) -> np.ndarray:
         if hp.source_temperature_c is None:
             ctx.fail(f"{where}.source_temperature_c", f"is needed by the '{model.model}' COP model")
         t_src = ctx.series(hp.source_temperature_c, f"{where}.source_temperature_c")
+        too_warm = t_src >= ctx.supply_temperature_c
+        if np.any(too_warm):
+            # Heat at or above the supply temperature is used directly; a COP model extrapolated
+            # there gives numbers without meaning. An explicit COP series is the user's own call.
+            ctx.fail(
+                f"{where}.source_temperature_c",
+                f"the source is at or above the supply temperature in {describe_hours(too_warm)}; "
+                "such heat needs no heat pump (use it directly, e.g. as excess_heat without a booster), "
+                "or give the COP as an explicit series (cop: {model: series, ...})",
+            )
         if isinstance(model, LinearCop):
             cop = (
                 model.design_cop
@@ -171,14 +180,32 @@ def cop_series(hp: HeatPump, ctx: PrepareContext, where: str) -> np.ndarray:
                 )
             cop = model.lorenz_efficiency * t_sink / lift
     if np.any(cop <= 0):
-        n = int(np.argmax(cop <= 0))
-        ctx.fail(f"{where}.cop", f"expected a positive COP in every hour, found {cop[n]:.3g} in hour {n}")
+        ctx.fail(
+            f"{where}.cop", f"expected a positive COP in every hour, not so in {describe_hours(cop <= 0)}"
+        )
     return cop
+
+
+# A COP outside this range is possible only for odd inputs (a typo in a temperature or a COP
+# coefficient): worth a warning, not a stop.
+USUAL_COP = (1.0, 15.0)
+
+
+def warn_unusual_cop(cop: np.ndarray, ctx: PrepareContext, where: str) -> None:
+    low, high = USUAL_COP
+    for mask, text in ((cop < low, f"below {low:g}"), (cop > high, f"above {high:g}")):
+        if np.any(mask):
+            ctx.warn(
+                f"{where}.cop",
+                f"the COP is {text} in {describe_hours(mask)}; check the COP model and the "
+                "source and supply temperatures",
+            )
 
 
 def prepare(name: str, hp: HeatPump, ctx: PrepareContext) -> ConverterInputs:
     where = f"units.{name}"
     cop = cop_series(hp, ctx, where)
+    warn_unusual_cop(cop, ctx, where)
     upper = (
         ctx.series(hp.availability_mw, f"{where}.availability_mw")
         if hp.availability_mw is not None
@@ -202,8 +229,10 @@ def prepare(name: str, hp: HeatPump, ctx: PrepareContext) -> ConverterInputs:
     if hp.auxiliary is not None:
         conv.aux_mw_per_mw = auxiliary_mw_per_mw(hp, cop)
         if conv.aux_mw_per_mw is None:
-            log.debug(
-                "%s: auxiliary power is modelled only for a fixed capacity (capacity_mw); left out", where
+            ctx.warn(
+                f"{where}.auxiliary",
+                "auxiliary power is modelled only for a fixed capacity (capacity_mw); this unit's "
+                "capacity is optimised, so its fan or pump power is left out",
             )
     return conv
 
