@@ -1,4 +1,4 @@
-"""`dhopt network-compare`: the network-temperature comparison of seed 001 Part I, as tables and plots.
+"""`dhopt network-compare`: the Nordhavn deliverable's Part I network comparison, as tables and plots.
 
 `register(app)` adds the command to a typer app (dhopt/cli.py, or a test's own app). User errors end as
 one line `error: …` on stderr with exit code 2, never a traceback. Every file is written atomically.
@@ -203,7 +203,8 @@ def network_compare(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
 ) -> None:
     """LCOE of LTDH, ULTDH with boosters and individual heat pumps over plot ratio and linear heat density
-    (seed 001 Part I); writes network_comparison.csv, min_feasible_density.csv and plots."""
+    (the EnergyLab Nordhavn deliverable, Part I); writes network_comparison.csv, min_feasible_density.csv
+    and plots."""
     try:
         nc = NetworkComparison.from_file(scenario)
         table = nc.table()

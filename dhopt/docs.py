@@ -141,7 +141,9 @@ def scenario_markdown() -> str:
         "Units: power MW, energy MWh, money €, temperature °C. Unknown keys are errors. A **series** "
         "is a number (the same every hour) or `{file, column, scale, offset}`: a CSV column, "
         "relative to the scenario file. Every file series must have as many rows as the demand "
-        "series; a `time_utc` (or `time`) column, if present, must step by exactly one hour.",
+        "series; a `time_utc` (or `time`) column, if present, must step by exactly one hour. The CSV "
+        "format (comma-separated, `.` decimals, UTF-8, a header row) and what an Excel export needs: "
+        "[data-files.md](data-files.md).",
         "",
         "Units of the `units` mapping are told apart by `type`: `heat_pump`, `electric_boiler`, "
         "`storage`, `excess_heat`, `heat_import`. The reference case is `scenarios/nordhavn.yaml`; "

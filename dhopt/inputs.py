@@ -160,7 +160,7 @@ class PrepareContext:
         return float(np.min(self.supply_temperature_c - self.return_temperature_c))
 
     def add_pipe_costs(self, conv: ConverterInputs, pipe) -> None:
-        """Annualised pipe cost (seed 001 Table 6): fixed per metre + per metre and m³/h of design flow."""
+        """Annualised pipe cost (Nordhavn deliverable Table 6): per metre, fixed + per m³/h of design flow."""
         crf = self.crf(pipe.lifetime_years)
         flow_per_mw = 1.0 / (1.163e-3 * self.design_temperature_difference_k)  # m³/h per MW
         conv.annual_fixed_eur["pipe"] = crf * pipe.length_m * pipe.cost_fixed_eur_per_m

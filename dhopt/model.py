@@ -1,4 +1,4 @@
-"""Stage 3: prepared inputs → the Pyomo MILP (seed 001 eq. 9–13).
+"""Stage 3: prepared inputs → the Pyomo MILP (Nordhavn deliverable, Part II eq. 9–13; docs/model.md).
 
 One Pyomo block per unit, made by that unit type's builder; this module only adds what joins them:
 the hourly heat balance and the objective (annualised investment + O&M + electricity).

@@ -1,4 +1,4 @@
-"""Network-temperature comparison of seed 001, Part I: LTDH, ULTDH with decentral boosters, individual HPs.
+"""Network-temperature comparison (Nordhavn deliverable, Part I): LTDH, ULTDH with boosters, individual HPs.
 
 For a new district of fixed land area (340 000 m², Levantkaj) the levelised cost of heat (LCOE) of
 
@@ -9,7 +9,8 @@ For a new district of fixed land area (340 000 m², Levantkaj) the levelised cos
 * individual units per building (air-to-water and brine-to-water heat pumps, electric heaters)
 
 is computed over a range of plot ratios and hence linear heat densities, and for several space-heating
-shares and central heat sources. The equations are the seed's (numbers refer to seed 001 Part I):
+shares and central heat sources. The equations are the deliverable's (numbers refer to its Part I; see
+docs/network-comparison.md):
 
 * eq. 1  linear heat density q_l = Q/L = q_s · PR · w, with the effective width w of Persson & Werner [25];
 * eq. 2  annual heat loss share 0.2748 · q_l^−0.653 · (T_f + T_r − 2 T_g) / (73.71 + 40.52 − 2 T_g);
@@ -75,7 +76,7 @@ COMPONENTS: tuple[str, ...] = (
 
 
 # ---------------------------------------------------------------------------------------------
-# The seed's formulas, each a plain function of numbers (numpy arrays broadcast).
+# The deliverable's formulas, each a plain function of numbers (numpy arrays broadcast).
 
 
 def log_mean_temperature_k(t_in_c: Any, t_out_c: Any) -> Any:
@@ -134,7 +135,7 @@ def heat_loss_share(
 
 
 def effective_width_m(plot_ratio: Any, coefficient: float = 61.8, exponent: float = -0.15) -> Any:
-    """Effective width w = 61.8 · PR^−0.15 m (Persson & Werner 2011, seed [25]): land per trench metre."""
+    """Effective width w = 61.8 · PR^−0.15 m (Persson & Werner 2011 [25]): land per trench metre."""
     w = coefficient * np.asarray(plot_ratio, dtype=float) ** exponent
     return w if w.ndim else float(w)
 
@@ -178,7 +179,7 @@ def pumping_power_kw(
 
 def investment_present_value_factor(rate: float, lifetime_years: int, horizon_years: int) -> float:
     """Present value of one euro invested now, kept for the horizon: reinvested at the end of each life,
-    minus the (linearly depreciated) residual value of the last vintage at the horizon (seed 1.2.3.3)."""
+    minus the (linearly depreciated) residual value of the last vintage at the horizon (1.2.3.3)."""
     pv, start = 0.0, 0
     while start < horizon_years:
         pv += (1.0 + rate) ** -start
@@ -271,7 +272,7 @@ class CentralSource(StrictModel):
 
 
 class Booster(StrictModel):
-    """A decentral DHW booster for ULTDH (seed 1.2.4)."""
+    """A decentral DHW booster for ULTDH (deliverable 1.2.4)."""
 
     label: str
     source: Literal["district_heating", "air"] = Field(description="Heat source of the booster heat pump.")
@@ -460,7 +461,7 @@ class MinFeasibleSearch(StrictModel):
 
 
 class NetworkComparisonScenario(StrictModel):
-    """A network-temperature comparison (seed 001 Part I)."""
+    """A network-temperature comparison (Part I of the Nordhavn deliverable)."""
 
     name: str
     description: str = ""
@@ -1083,7 +1084,7 @@ class NetworkComparison:
 
     def min_feasible(self, concept: Concept, sh_share: float) -> dict[str, Any]:
         """The plot ratio (and linear heat density) above which the DH concept is cheaper than the study's
-        reference individual unit throughout the search range (seed Figure 3)."""
+        reference individual unit throughout the search range (deliverable Figure 3)."""
         ms = self.scenario.min_feasible_search
         ref = self.reference_lcoe(concept.study, sh_share)
         grid = np.geomspace(ms.plot_ratio_min, ms.plot_ratio_max, ms.points)

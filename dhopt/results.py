@@ -1,6 +1,6 @@
 """Stage 5: solved model → tables (capacities, KPIs with the LCOE breakdown, hourly dispatch), files.
 
-Definitions (spec section 5):
+Definitions (docs/model.md, section 5):
 - heat_mwh: a unit's heat delivered to the network (after its pipe loss), a year; system: demand.
 - scop: a unit's heat at the plant / its electricity (no storage losses); system: demand /
   all electricity (storage and pipe losses included).

@@ -57,11 +57,11 @@ class OperationAndMaintenance(StrictModel):
 
 
 class Pipe(StrictModel):
-    """A district-heating transmission pipe from the unit to the network (seed 001, Table 6).
+    """A district-heating transmission pipe from the unit to the network (Nordhavn deliverable, Table 6).
 
     Investment per metre = cost_fixed_eur_per_m + cost_eur_per_m_per_m3h · V̇, with the design flow
     V̇ [m³/h] = capacity / (1.163e-3 MWh/(m³·K) · ΔT), ΔT = the smallest hourly supply − return
-    difference (the largest flow). The flow unit (m³/h) is our reading of the seed.
+    difference (the largest flow). The flow unit (m³/h) is our reading of the deliverable.
     """
 
     length_m: NonNegative = Field(description="Pipe length, m.")

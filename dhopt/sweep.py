@@ -2,7 +2,7 @@
 
 A sweep file (YAML, schema `SweepFile` below, documented in docs/sweeps.md) names a base scenario
 and the points to solve: a split of a fixed total heat-pump capacity over some heat sources on a
-grid (`proportions`, seed 001 section 2.3.3: the ternary diagrams), named `cases` (Table 8), and a
+grid (`proportions`, the Nordhavn deliverable's 2.3.3: the ternary diagrams), named `cases` (Table 8), and a
 cartesian `grid` of dotted-path values. Each point is the base scenario with a set of overrides
 (`dhopt.run.run_scenario(..., overrides=...)`); its id is a hash of those overrides.
 
@@ -69,7 +69,7 @@ FAULTS_ENV = "DHOPT_SWEEP_TEST_FAULTS"  # test hook, see _test_fault
 
 
 class Proportions(StrictModel):
-    """A fixed total heat-pump capacity split over heat sources on a grid of shares (seed 001, 2.3.3)."""
+    """A fixed total heat-pump capacity split over heat sources on a grid of shares (deliverable 2.3.3)."""
 
     sources: list[str] = Field(min_length=1, description="Units (by name) the total is split over.")
     total_mw: Positive | None = Field(None, description="Total capacity to split, MW heat.")

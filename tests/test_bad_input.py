@@ -97,7 +97,7 @@ def test_missing_column(writer):
     data = writer.csv("p.csv", price=[1.0] * 24)
     sc = good()
     sc["electricity"]["spot_price_eur_per_mwh"] = {"file": data, "column": "spot"}
-    assert_clean_error(writer.yaml(sc), "no column 'spot'", "p.csv", "columns: price")
+    assert_clean_error(writer.yaml(sc), "no column 'spot'", "p.csv", "(1 column)")
 
 
 def test_series_of_wrong_length(writer):
@@ -115,14 +115,14 @@ def test_series_with_a_gap(writer):
     data = writer.csv("d.csv", demand=values)
     sc = good()
     sc["demand"]["heat_mw"] = {"file": data, "column": "demand"}
-    assert_clean_error(writer.yaml(sc), "d.csv", "column 'demand'", "empty cell in data row 8")
+    assert_clean_error(writer.yaml(sc), "d.csv", "column 'demand'", "empty cell in line 9 of d.csv")
 
 
 def test_series_with_text(writer):
     (writer.folder / "d.csv").write_text("demand\n" + "5\n" * 10 + "five\n" + "5\n" * 13)
     sc = good()
     sc["demand"]["heat_mw"] = {"file": "d.csv", "column": "demand"}
-    assert_clean_error(writer.yaml(sc), "d.csv", "'five' in data row 11")
+    assert_clean_error(writer.yaml(sc), "d.csv", "a non-number in line 12 of d.csv")
 
 
 def test_time_stamps_with_a_missing_hour(writer):

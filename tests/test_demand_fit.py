@@ -334,7 +334,7 @@ def test_non_numeric_value(tmp_path: Path, column: str) -> None:
     path = tmp_path / "w.csv"
     frame.to_csv(path, index=False)
     assert_clean_error(
-        invoke("fit", str(path), "--out", str(tmp_path / "p.json")), "w.csv", f"'{column}'", "row 8"
+        invoke("fit", str(path), "--out", str(tmp_path / "p.json")), "w.csv", f"'{column}'", "line 9 of w.csv"
     )
 
 
@@ -363,7 +363,7 @@ def test_bad_time_stamp(tmp_path: Path, params_file: Path) -> None:
     path = tmp_path / "w.csv"
     frame.to_csv(path, index=False)
     result = invoke("generate", str(params_file), str(path), "--out", str(tmp_path / "d.csv"))
-    assert_clean_error(result, "w.csv", "'time_utc'", "'yesterday'")
+    assert_clean_error(result, "w.csv", "'time_utc'", "line 7 of w.csv")
 
 
 def test_bad_parameters_json(tmp_path: Path) -> None:

@@ -3,7 +3,7 @@
 Heat pumps and boilers differ only in how their COP series is made (see heat_pump.py and
 electric_boiler.py); once prepared, both are a `ConverterInputs` and share this one builder.
 
-Model, per unit p and hour n (seed 001 eq. 10–13):
+Model, per unit p and hour n (Nordhavn deliverable, eq. 10–13; docs/model.md):
     0 ≤ q[n] ≤ upper[n]            hourly availability (a bound, not a row)
     q[n] ≤ cap                     capacity
     cap ≤ M · build                 binary build decision, M as tight as the data allow

@@ -1,9 +1,9 @@
 """Heat pump on a named heat source (air, groundwater, sewage, seawater, …): schema and COP models.
 
-Three COP models (spec section 3):
-- `linear`: COP = COP_design + a·(T_source − T_source,design) − b·(T_sink − T_sink,design)  (seed 001 eq. 14)
+Three COP models (equations of the Nordhavn deliverable, written out in docs/model.md, section 3):
+- `linear`: COP = COP_design + a·(T_source − T_source,design) − b·(T_sink − T_sink,design)  (eq. 14)
 - `lorenz`: COP = η_Lorenz · T̄_sink / (T̄_sink − T̄_source), with T̄ the logarithmic mean temperature
-  (in K) of each stream between its inlet and outlet  (seed 001 eq. 6–7)
+  (in K) of each stream between its inlet and outlet  (eq. 6–7)
 - `series`: an explicit hourly COP series.
 The sink is the district-heating supply temperature (linear) or the return → supply stream (lorenz).
 """
@@ -35,22 +35,32 @@ KELVIN = 273.15
 
 
 class LinearCop(StrictModel):
-    """Linear change of COP with source and sink temperature around a design point (seed 001 eq. 14)."""
+    """Linear change of COP with source and sink temperature around a design point (deliverable eq. 14).
+
+    COP = design_cop + a·(T_source − source_design_temperature_c) − b·(T_supply − sink_design_temperature_c);
+    a and b are absolute: COP points per K, not shares of the design COP.
+    """
 
     model: Literal["linear"]
     design_cop: Positive = Field(description="COP at the design temperatures, -.")
     source_design_temperature_c: float = Field(description="Source temperature at design, °C.")
     sink_design_temperature_c: float = Field(description="Sink (DH supply) temperature at design, °C.")
-    a: NonNegative = Field(description="COP gain per K of warmer source, 1/K (seed Table 4).")
-    b: NonNegative = Field(description="COP loss per K of warmer sink, 1/K (seed Table 4).")
+    a: NonNegative = Field(
+        description="COP points added per K of warmer source (absolute, not a share of design_cop), 1/K "
+        "(Nordhavn deliverable Table 4)."
+    )
+    b: NonNegative = Field(
+        description="COP points taken off per K of warmer sink (absolute, not a share of design_cop), 1/K "
+        "(Nordhavn deliverable Table 4)."
+    )
 
 
 class LorenzCop(StrictModel):
-    """COP as a fixed share (Lorenz efficiency) of the Lorenz COP of the two streams (seed 001 eq. 6–7)."""
+    """COP as a fixed share (Lorenz efficiency) of the Lorenz COP of the two streams (deliverable eq. 6–7)."""
 
     model: Literal["lorenz"]
     lorenz_efficiency: Annotated[float, Field(gt=0, le=1)] = Field(
-        description="Lorenz (exergy) efficiency, 0–1 (seed: 0.3–0.6)."
+        description="Lorenz (exergy) efficiency, 0–1 (the Nordhavn deliverable: 0.3–0.6)."
     )
     source_cooling_k: Positive = Field(
         description="Temperature drop of the source stream in the evaporator, K."
@@ -68,7 +78,7 @@ CopModel = Annotated[LinearCop | LorenzCop | SeriesCop, Field(discriminator="mod
 
 
 class FanPower(StrictModel):
-    """Fans of an air-source unit: a share of the source-side design capacity at full load (spec §6)."""
+    """Air-source fans: a share of the source-side design capacity at full load (deliverable 2.2.3)."""
 
     kind: Literal["fan"]
     share_of_source_capacity: Annotated[float, Field(ge=0, le=1)] = Field(
@@ -77,7 +87,7 @@ class FanPower(StrictModel):
 
 
 class PumpPower(StrictModel):
-    """Pumps of a water-source unit: hydraulic power ρ·g·H·V̇/η of the design flow (spec §6)."""
+    """Pumps of a water-source unit: hydraulic power ρ·g·H·V̇/η of the design flow (deliverable 2.2.3)."""
 
     kind: Literal["pump"]
     head_m: NonNegative = Field(description="Pumping head at design flow, m.")
@@ -118,7 +128,9 @@ class HeatPump(StrictModel):
     availability_mw: Series | None = Field(
         None, description="Hourly cap on heat output from the source's availability, MW."
     )
-    min_load_mw: NonNegative = Field(0.0, description="Least heat output when running, MW (seed: 1 MW).")
+    min_load_mw: NonNegative = Field(
+        0.0, description="Least heat output when running, MW (the Nordhavn deliverable: 1 MW)."
+    )
     investment: Investment = Field(description="Investment in the heat pump and its source access.")
     om: OperationAndMaintenance = Field(default_factory=OperationAndMaintenance, description="O&M costs.")
     pipe: Pipe | None = Field(None, description="Transmission pipe to the DH network, if any.")
@@ -136,7 +148,7 @@ class HeatPump(StrictModel):
 
 
 def lorenz_mean_k(t_in_c: np.ndarray, t_out_c: np.ndarray) -> np.ndarray:
-    """Logarithmic mean temperature in K of a stream from t_in to t_out (seed 001 eq. 7)."""
+    """Logarithmic mean temperature in K of a stream from t_in to t_out (Nordhavn deliverable eq. 7)."""
     t_in, t_out = t_in_c + KELVIN, t_out_c + KELVIN
     same = np.isclose(t_in, t_out)
     ratio = np.where(same, 1.0, t_out / np.where(same, 1.0, t_in))

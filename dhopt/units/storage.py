@@ -1,10 +1,10 @@
 """Short-term hot-water heat storage: schema, prepared inputs and model builder.
 
-Model (spec section 2): level[n] = (1 − loss)·level[n−1] + charge[n] − discharge[n], cyclic over the
+Model (docs/model.md, section 2): level[n] = (1 − loss)·level[n−1] + charge[n] − discharge[n], cyclic over the
 horizon (level[−1] is level[N−1]); level[n] ≤ cap ≤ M·build. The storage's net output
 discharge − charge = (1 − loss)·level[n−1] − level[n] enters the heat balance directly, so the
 model needs no charge or discharge variables (there is no charging efficiency to tell them apart).
-Investment (seed 001 Table 6): fixed + per_m3 · V, V = cap / (1.163e-3 MWh/(m³·K) · ΔT).
+Investment (Nordhavn deliverable, Table 6): fixed + per_m3 · V, V = cap / (1.163e-3 MWh/(m³·K) · ΔT).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The Danish excess-heat tax (seed 003, section 2.3), for any unit that sells excess heat.
+"""The Danish excess-heat tax (the supermarket paper, docs/sources.md, 2.3) for any unit selling excess heat.
 
 Only heat above what a COP of `cop_threshold` (3) would give is taxed: taxable = Q − 3·W =
 Q·(1 − 3/COP) for a heat pump, all of Q for excess heat delivered without one. The tax is `rate`
@@ -24,7 +24,7 @@ MWH_PER_GJ = 1 / 3.6
 
 
 class ExcessHeatTax(StrictModel):
-    """Danish excess-heat tax on the heat a unit sells (seed 003, eq. 3)."""
+    """Danish excess-heat tax on the heat a unit sells (the supermarket paper, eq. 3)."""
 
     heat_price_eur_per_mwh: Series = Field(description="Heat sale price the tax is a share of, €/MWh.")
     rate: Annotated[float, Field(ge=0, le=1)] = Field(0.25, description="Share of the heat sale, -.")
