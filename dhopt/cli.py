@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 from pathlib import Path
@@ -261,8 +262,8 @@ def validate(
     scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
     hours: Annotated[int | None, typer.Option(min=1, help="Check only the first N hours.")] = None,
 ) -> None:
-    """Check a scenario and its data without solving; print what was found."""
-    setup_logging(False, True)
+    """Check a scenario and its data without solving; print what was found (and any warning)."""
+    setup_logging(False, False, default=logging.WARNING)
     from dhopt.diagnose import check_supply
     from dhopt.inputs import prepare_inputs
     from dhopt.scenario import load_scenario

@@ -57,21 +57,25 @@ def exit_on_interrupt(cleanup: Callable[[], None] | None = None) -> Iterator[Non
     last, so an interrupted run leaves no folder that looks complete.
     """
 
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers can only be set from the main thread (e.g. under a test runner)
+        return
+    # Pyomo's HiGHS interface points file descriptor 2 elsewhere while it solves: keep our own.
+    stderr_fd = os.dup(2)
+
     def handler(signum: int, _frame: object) -> None:
         try:
             if cleanup is not None:
                 cleanup()
         finally:
             name = "interrupted" if signum == signal.SIGINT else "terminated"
-            os.write(2, f"error: {name}; no results written for this run\n".encode())
+            os.write(stderr_fd, f"\nerror: {name}; no results written for this run\n".encode())
             os._exit(EXIT_INTERRUPTED if signum == signal.SIGINT else 128 + signum)
 
-    if threading.current_thread() is not threading.main_thread():
-        yield  # signal handlers can only be set from the main thread (e.g. under a test runner)
-        return
     previous = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
     finally:
         for s, h in previous.items():
             signal.signal(s, h)
+        os.close(stderr_fd)
