@@ -81,7 +81,10 @@ def run_scenario(
     started = time.perf_counter()
     loaded = scenario if isinstance(scenario, LoadedScenario) else load_scenario(scenario, overrides)
     inputs = prepare_inputs(loaded, hours)
-    check_supply(inputs)
+    try:
+        check_supply(inputs)
+    except InfeasibleError as exc:  # name the scenario, like every other input error
+        raise InfeasibleError(f"{loaded.path}: {exc}") from None
     if typical_days is not None:
         from dhopt.aggregate import aggregate_inputs
 
@@ -93,7 +96,7 @@ def run_scenario(
             options.log_file = out / "solver.log"
     built, report = solve(inputs, options, model_cache)
     if report.status == "infeasible":
-        raise InfeasibleError(explain_infeasible(inputs))
+        raise InfeasibleError(f"{loaded.path}: {explain_infeasible(inputs)}")
     if report.objective is None or not report.feasible:
         raise SolverError(
             f"no usable solution ({report.status}): {report.message}"
