@@ -1,5 +1,5 @@
 """A sweep worker's model reused across points that differ only in fixed capacities
-(dhopt.solve.ModelCache) gives the same results as building each point afresh."""
+(dhopt.model_reuse.ModelCache) gives the same results as building each point afresh."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The solver's own branching over build decisions (dhopt.solve._branch_on_builds) against a hand
+"""The solver's own branching over build decisions (dhopt.branching.branch_on_builds) against a hand
 solution and against HiGHS's MIP solver on the same model."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from conftest import REFERENCE, base_scenario, crf, heat_pump
 
-import dhopt.solve as solve_module
+import dhopt.min_load_rounds as rounds_module
 from dhopt.run import run_scenario
 from dhopt.solve import SolveOptions
 
@@ -52,7 +52,7 @@ def test_branching_matches_highs_mip(writer, monkeypatch, case):
     hours = None if case == "weak" else 168
     options = SolveOptions(mip_gap=1e-6)
     ours = run_scenario(path, hours=hours, options=options)
-    monkeypatch.setattr(solve_module, "MAX_BRANCHED_BUILDS", 0)
+    monkeypatch.setattr(rounds_module, "MAX_BRANCHED_BUILDS", 0)
     highs = run_scenario(path, hours=hours, options=options)
     assert ours.report.objective == pytest.approx(highs.report.objective, rel=2e-6)
     a = ours.results.capacities.set_index("unit")["capacity_mw"]

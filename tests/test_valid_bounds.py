@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from conftest import base_scenario, boiler, heat_pump
 
-import dhopt.solve
+import dhopt.min_load_rounds
 from dhopt.errors import SolverError
 from dhopt.run import run_scenario
 from dhopt.solve import SolveOptions
@@ -133,7 +133,7 @@ def test_time_limit_keeps_the_best_solution_and_says_time_limit(writer, monkeypa
     sc["units"]["hp"] = heat_pump(capacity_max_mw=5.0, min_load_mw=4.0)
     sc["units"]["eb"] = boiler()
     sc["units"]["tank"] = _storage()
-    real = dhopt.solve._add_min_load_binaries
+    real = dhopt.min_load_rounds._add_min_load_binaries
 
     def slow(*args, **kwargs):
         import time
@@ -141,7 +141,7 @@ def test_time_limit_keeps_the_best_solution_and_says_time_limit(writer, monkeypa
         time.sleep(2.5)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(dhopt.solve, "_add_min_load_binaries", slow)
+    monkeypatch.setattr(dhopt.min_load_rounds, "_add_min_load_binaries", slow)
     out_dir = tmp_path / "out"
     out = run_scenario(writer.yaml(sc), out=out_dir, options=SolveOptions(time_limit=2.0))
     assert out.report.status == "time_limit"

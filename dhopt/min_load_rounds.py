@@ -1,0 +1,378 @@
+"""The minimum-load rounds of one solve: relaxation, repair, on/off binaries where needed.
+
+The minimum load (a running heat pump makes ≥ min_load MW) is what makes the plain model slow: one
+on/off binary per unit and hour. Instead:
+
+1. Solve a relaxation: the model with on/off binaries only for hours already known to need them
+   (none at first). Its dual bound is a valid lower bound for the full model.
+2. If its solution keeps every minimum load, it is feasible for the full model: done.
+3. Otherwise repair it: hold the build decisions, and make each unit run (at least at its minimum
+   load) in exactly the hours it ran, off in the others; re-solve (a linear program once presolved).
+   That solution is feasible for the full model; if it is within the MIP gap of the best
+   relaxation bound, it is proven optimal within that gap: done.
+4. Otherwise add on/off binaries around the offending hours (a window that doubles each round)
+   and go back to 1.
+
+On the reference year the first relaxation plus one repair settle it (README, Performance).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import sys
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import pyomo.environ as pyo
+from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondition
+from pyomo.contrib.solver.solvers.highs import Highs
+
+from dhopt.branching import MAX_BRANCHED_BUILDS, branch_on_builds
+from dhopt.highs_adapter import LP_OPTIONS, MIP_OPTIONS, hand_over, highs_version
+from dhopt.model import BuiltModel
+from dhopt.solve_types import SolveOptions, SolveReport, SolveRound, relative_gap
+from dhopt.units.converter import add_min_load, min_load_violations
+
+log = logging.getLogger("dhopt.solve")  # one logger for the whole solve
+
+MAX_ROUNDS = 50
+WINDOW_HOURS = 12  # first half-width of the window of on/off binaries around a violation
+
+
+def solve_rounds(
+    built: BuiltModel,
+    options: SolveOptions,
+    start: float,
+    min_load_hours: dict[str, set[int]],
+    solver: Highs | None = None,
+) -> tuple[SolveReport, Highs]:
+    m = built.model
+    handed_over = solver is not None
+    solver = solver or Highs()
+    cfg = solver.config
+    cfg.load_solutions = False
+    cfg.raise_exception_on_nonoptimal_result = False
+    cfg.rel_gap = options.mip_gap
+    cfg.threads = options.threads
+    cfg.auto_updates.check_for_new_or_removed_constraints = False
+    cfg.auto_updates.check_for_new_or_removed_vars = False
+    cfg.auto_updates.check_for_new_or_removed_params = False
+    cfg.auto_updates.check_for_new_objective = False
+    cfg.auto_updates.update_constraints = False
+    cfg.auto_updates.update_vars = False
+    cfg.auto_updates.update_parameters = False
+    cfg.auto_updates.update_named_expressions = False
+    cfg.auto_updates.update_objective = False
+    solver_options: dict[str, object] = {}
+    if options.log_file is not None:
+        solver_options["log_file"] = str(options.log_file)
+    solver_options.update(options.highs_options)
+    cfg.solver_options = solver_options
+    if options.echo_log:
+        cfg.tee = [sys.stdout]
+    if not handed_over:
+        t0 = time.perf_counter()
+        hand_over(solver, m)
+        built.build_seconds += time.perf_counter() - t0  # handing the model to HiGHS is part of building
+    units = {u.name: u for u in built.inputs.converters}
+    built.min_load_hours = {k: set(v) for k, v in min_load_hours.items()}
+    # Hours known from an earlier build (after a bound was raised) get their binaries at once.
+    for name, hours in built.min_load_hours.items():
+        if hours:
+            new_vars, new_cons = add_min_load(built.converter_blocks[name], units[name], sorted(hours), 0)
+            built.on_off.setdefault(name, {}).update(zip(sorted(hours), new_vars, strict=True))
+            solver.add_variables(new_vars)
+            solver.add_constraints(new_cons)
+    build_vars = [b.build for b in built.converter_blocks.values() if not b.build.fixed]
+    build_vars += [b.build for b in built.storage_blocks.values() if not b.build.fixed]
+    rounds: list[SolveRound] = []
+    solve_start = time.perf_counter()
+    status, feasible, message = "error", False, ""
+    best_bound = -math.inf  # best dual bound of the relaxations: valid for the full model
+
+    def solve_once(linear: bool = False, cutoff: float = math.inf, limit: bool = True):
+        """One HiGHS solve; as an LP (integrality dropped) if `linear` or no integer is free.
+        `cutoff`: the dual simplex may stop once the objective is proven above it. `limit`: keep
+        to what is left of the time limit (off only for re-solves from an optimal basis)."""
+        cfg.time_limit = None
+        if options.time_limit is not None and limit:
+            cfg.time_limit = max(options.time_limit - (time.perf_counter() - start), 0.01)
+        integer_vars = build_vars + [v for on in built.on_off.values() for v in on.values()]
+        linear = linear or all(v.lb == v.ub for v in integer_vars)
+        cfg.solver_options = {
+            **(LP_OPTIONS if linear else MIP_OPTIONS),
+            "objective_bound": cutoff,
+            **solver_options,
+        }
+        return solver.solve(m)
+
+    def run(kind: str):
+        t = time.perf_counter()
+        free_builds = [v for v in build_vars if v.lb != v.ub]
+        no_on_off = all(v.lb == v.ub for on in built.on_off.values() for v in on.values())
+        if kind == "relaxation" and no_on_off and 0 < len(free_builds) <= MAX_BRANCHED_BUILDS:
+            lp = lambda cutoff, limit=True: solve_once(linear=True, cutoff=cutoff, limit=limit)  # noqa: E731
+            res = branch_on_builds(solver, free_builds, lp, options.mip_gap / 10)
+        else:
+            res = solve_once()
+        n_bin = sum(len(h) for h in built.min_load_hours.values())
+        rounds.append(
+            SolveRound(
+                len(rounds) + 1,
+                kind,
+                n_bin,
+                res.incumbent_objective,
+                res.objective_bound,
+                res.termination_condition.name,
+                time.perf_counter() - t,
+            )
+        )
+        return res
+
+    incumbent: Incumbent | None = None  # the best solution feasible for the full model so far
+    stopped = False  # by the time limit
+
+    def out_of_time() -> bool:
+        return options.time_limit is not None and time.perf_counter() - start >= options.time_limit
+
+    for _ in range(MAX_ROUNDS):
+        res = run("relaxation")
+        tc = res.termination_condition
+        relaxed_obj, bound = res.incumbent_objective, res.objective_bound
+        if tc == TerminationCondition.maxTimeLimit or (
+            res.solution_status not in (SolutionStatus.optimal, SolutionStatus.feasible) and out_of_time()
+        ):
+            stopped = True
+        if tc in (TerminationCondition.provenInfeasible, TerminationCondition.infeasibleOrUnbounded):
+            status, message = "infeasible", "the solver proved the model infeasible"
+            break
+        if tc == TerminationCondition.unbounded:
+            status, message = "error", "the model is unbounded: some cost can fall without limit"
+            break
+        if res.solution_status not in (SolutionStatus.optimal, SolutionStatus.feasible):
+            status = "time_limit" if stopped else "error"
+            message = "time limit reached" if stopped else f"the solver stopped ({tc.name})"
+            break
+        optimal_end = tc == TerminationCondition.convergenceCriteriaSatisfied
+        if bound is not None and math.isfinite(bound):
+            # A relaxation's dual bound is valid for the full model (stopped early or not).
+            best_bound = max(best_bound, bound)
+        res.solution_loader.load_vars()
+        violations = _min_load_violations(built, units)
+        if not violations:  # feasible for the full model
+            incumbent = Incumbent.better(incumbent, relaxed_obj, built)
+            status = "optimal" if optimal_end else ("time_limit" if stopped else "error")
+            if not optimal_end:
+                message = (
+                    "time limit reached before the gap was proven"
+                    if stopped
+                    else f"the solver stopped ({tc.name}) before proving the gap"
+                )
+            break
+        if not optimal_end or out_of_time():
+            stopped = stopped or out_of_time()
+            status = "time_limit" if stopped else "error"
+            message = ("time limit reached" if stopped else f"the solver stopped ({tc.name})") + (
+                " before the minimum loads were settled"
+            )
+            break
+        log.info("minimum load broken in %d unit-hours; repairing", sum(map(len, violations.values())))
+        for keep_violators_on in (True, False):
+            rep = _repair(built, solver, units, build_vars, run, violations, keep_violators_on)
+            if rep is not None:
+                incumbent = Incumbent.better(incumbent, rep, built)
+            if (
+                incumbent is not None
+                and (relative_gap(incumbent.objective, best_bound) or 1) <= options.mip_gap
+            ):
+                break
+            if out_of_time():
+                break
+        if incumbent is not None:
+            rep_gap = relative_gap(incumbent.objective, best_bound)
+            log.info("best repaired solution is %.4f %% above the bound", 100 * (rep_gap or math.inf))
+            if rep_gap is not None and rep_gap <= options.mip_gap:
+                status = "optimal"
+                break
+        if out_of_time():
+            status, stopped = "time_limit", True
+            message = "time limit reached while settling the minimum loads"
+            break
+        added = _add_min_load_binaries(built, solver, units, violations, len(rounds))
+        log.info("adding %d on/off binaries around those hours", added)
+    else:
+        status, message = "error", f"minimum-load rounds did not settle in {MAX_ROUNDS} rounds"
+    if incumbent is not None:
+        incumbent.load(built)  # the model holds the best solution found, whatever came last
+        obj, feasible = incumbent.objective, True
+        bound = best_bound if math.isfinite(best_bound) else None
+        if status == "infeasible":  # a later round cannot make an earlier solution infeasible
+            status, message = (
+                "error",
+                "a later round was reported infeasible; the best earlier solution is kept",
+            )
+        if status == "time_limit":
+            message = message or "time limit reached"
+            message += f"; best solution kept, gap {_gap_text(obj, bound)}"
+    else:
+        obj = None
+        bound = best_bound if math.isfinite(best_bound) else None
+        if status == "time_limit":
+            message = "time limit reached before a solution was found"
+    report = SolveReport(
+        status=status,
+        feasible=feasible,
+        objective=obj,
+        bound=bound,
+        gap=relative_gap(obj, bound),
+        build_seconds=built.build_seconds,
+        solve_seconds=time.perf_counter() - solve_start,
+        solver=highs_version(),
+        rounds=rounds,
+        min_load_binaries=sum(len(h) for h in built.min_load_hours.values()),
+        message=message,
+    )
+    return report, solver
+
+
+def _min_load_values(built: BuiltModel, units: dict) -> dict[str, np.ndarray]:
+    hours = built.inputs.hours
+    return {
+        name: np.fromiter((block.q[n].value or 0.0 for n in range(hours)), float, count=hours)
+        for name, block in built.converter_blocks.items()
+        if units[name].min_load_mw > 0
+    }
+
+
+def _min_load_violations(built: BuiltModel, units: dict) -> dict[str, np.ndarray]:
+    """Hours, per unit, where the loaded solution runs the unit below its minimum load."""
+    out = {}
+    for name, q in _min_load_values(built, units).items():
+        bad = min_load_violations(units[name], q)
+        if bad.size:
+            log.debug(
+                "%s below minimum load in hours %s at %s MW", name, bad.tolist(), np.round(q[bad], 3).tolist()
+            )
+            out[name] = bad
+    return out
+
+
+def _repair(
+    built: BuiltModel,
+    solver: Highs,
+    units: dict,
+    build_vars: list,
+    run,
+    violations: dict[str, np.ndarray],
+    keep_violators_on: bool = True,
+) -> float | None:
+    """A feasible solution near the loaded one: keep its build decisions, and run each unit with a
+    minimum load in exactly the hours it runs now (at least at the minimum load), off in the
+    others, then re-solve. Hours where it runs below its minimum load (`violations`) are held on
+    (`keep_violators_on`) or off: off lets the other units cover hours whose demand is below every
+    minimum load, where holding the unit on fails the whole horizon over a few hours.
+    Returns the objective (solution loaded) or None if that pattern is infeasible.
+
+    Cheap (a linear program once the binaries are held) and, checked against the relaxation's
+    bound, usually proves the optimum at once; the bounds are restored afterwards.
+    """
+    touched = []
+    saved = []
+    values = _min_load_values(built, units)
+    for name, q in values.items():
+        block, low = built.converter_blocks[name], units[name].min_load_mw
+        on_off = built.on_off.get(name, {})
+        below = set() if keep_violators_on else {int(h) for h in violations.get(name, ())}
+        for n, value in enumerate(q):
+            var = block.q[n]
+            saved.append((var, var.lb, var.ub))
+            running = value > 1e-6 and (var.ub or 0.0) >= low and n not in below
+            if running:
+                var.setlb(low)
+            else:
+                var.setub(0.0)
+            touched.append(var)
+            if n in on_off:  # the binary is implied now; fixing it makes the repair a pure LP
+                on = on_off[n]
+                saved.append((on, on.lb, on.ub))
+                on.setlb(float(running))
+                on.setub(float(running))
+                touched.append(on)
+    for v in build_vars:
+        saved.append((v, v.lb, v.ub))
+        val = float(round(v.value or 0.0))
+        v.setlb(val)
+        v.setub(val)
+        touched.append(v)
+    solver.update_variables(touched)
+    try:
+        res = run("repair" if keep_violators_on else "repair (below-minimum hours off)")
+        ok = res.solution_status in (SolutionStatus.optimal, SolutionStatus.feasible)
+        if ok:
+            res.solution_loader.load_vars()
+        return res.incumbent_objective if ok else None
+    finally:
+        for var, lb, ub in saved:
+            var.setlb(lb)
+            var.setub(ub)
+        solver.update_variables(touched)
+
+
+@dataclass
+class Incumbent:
+    """The best solution feasible for the full model: its objective and every variable's value."""
+
+    objective: float
+    values: list[tuple[pyo.Var, float | None]]
+
+    @staticmethod
+    def better(current: Incumbent | None, objective: float | None, built: BuiltModel) -> Incumbent | None:
+        """`current`, or the solution loaded in the model if it is cheaper (a snapshot of it)."""
+        if objective is None or (current is not None and current.objective <= objective):
+            return current
+        variables = built.model.component_data_objects(pyo.Var, descend_into=True)
+        return Incumbent(objective, [(v, v.value) for v in variables])
+
+    def load(self, built: BuiltModel) -> None:
+        for v, value in self.values:
+            v.set_value(value, skip_validation=True)
+
+
+def _gap_text(obj: float | None, bound: float | None) -> str:
+    gap = relative_gap(obj, bound)
+    return "unknown (no bound)" if gap is None else f"{100 * gap:.2f} %"
+
+
+def _add_min_load_binaries(
+    built: BuiltModel, solver: Highs, units: dict, violations: dict[str, np.ndarray], rnd: int
+) -> int:
+    """Add on/off binaries around the hours where a relaxed solution broke a minimum load.
+
+    A relaxed solution runs a unit below its minimum load only to make up a small remainder of
+    energy; forbidding it in one hour moves the remainder to a neighbouring hour of the same or
+    another unit. So binaries go to every built unit with a minimum load, for a window around
+    each such hour, and the window doubles each round (12 h, 24 h, 48 h, … either side).
+    """
+    hours = built.inputs.hours
+    width = WINDOW_HOURS * 2 ** (rnd - 1)
+    window: set[int] = set()
+    for bad in violations.values():
+        for h in bad:
+            window.update(range(max(0, int(h) - width), min(hours, int(h) + width + 1)))
+    added = 0
+    for name, block in built.converter_blocks.items():
+        u = units[name]
+        if u.min_load_mw <= 0 or ((block.cap.value or 0.0) <= 0 and name not in violations):
+            continue
+        known = built.min_load_hours.setdefault(name, set())
+        new = [h for h in sorted(window - known) if (block.q[h].ub or 0.0) >= u.min_load_mw]
+        if new:
+            new_vars, new_cons = add_min_load(block, u, new, rnd)
+            built.on_off.setdefault(name, {}).update(zip(new, new_vars, strict=True))
+            solver.add_variables(new_vars)
+            solver.add_constraints(new_cons)
+            known.update(new)
+            added += len(new)
+    return added

@@ -1,0 +1,54 @@
+"""What a solve is asked and what it reports (shared by the solve loop and its rounds)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dhopt.highs_adapter import DEFAULT_HIGHS_OPTIONS
+
+
+@dataclass
+class SolveOptions:
+    mip_gap: float = 1e-3  # relative, 0.1 %
+    time_limit: float | None = None  # seconds for the whole solve (all rounds)
+    threads: int | None = None
+    log_file: Path | None = None
+    echo_log: bool = False  # copy the solver's log to the terminal
+    highs_options: dict[str, object] = field(default_factory=lambda: dict(DEFAULT_HIGHS_OPTIONS))
+
+
+@dataclass
+class SolveRound:
+    round: int
+    kind: str  # "relaxation" (lazy minimum-load binaries) or "repair" (pattern held, see _repair)
+    min_load_binaries: int
+    objective: float | None
+    bound: float | None
+    termination: str
+    seconds: float
+
+
+@dataclass
+class SolveReport:
+    # optimal: proven within the gap; time_limit: stopped by the time limit (with a solution if
+    # `feasible`); feasible: a solution, not proven optimal; infeasible; error.
+    status: str
+    feasible: bool  # the solution meets every constraint of the full model
+    objective: float | None
+    bound: float | None
+    gap: float | None
+    build_seconds: float
+    solve_seconds: float
+    solver: str
+    rounds: list[SolveRound] = field(default_factory=list)
+    min_load_binaries: int = 0
+    message: str = ""
+
+
+def relative_gap(obj: float | None, bound: float | None) -> float | None:
+    """|objective − bound| / |objective|; None without a finite bound."""
+    if obj is None or bound is None or not math.isfinite(bound):
+        return None
+    return abs(obj - bound) / max(abs(obj), 1e-9)
