@@ -15,7 +15,8 @@ import time
 
 import numpy as np
 
-from dhopt.bounds import economic_bounds, unproven, with_bounds
+from dhopt.bound_check import economic_bounds
+from dhopt.bounds import unproven, with_bounds
 from dhopt.highs_adapter import highs_version
 from dhopt.inputs import SystemInputs
 from dhopt.min_load_rounds import solve_rounds
