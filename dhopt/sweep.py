@@ -321,7 +321,8 @@ def _run_locked(
         else:
             log.info("point %s: %s in %.1f s", rec["id"], rec["status"], rec.get("wall_seconds") or 0.0)
 
-    tasks = [_task(plan, spec, out, running_dir if scheduler is None else None) for spec in todo]
+    on_this_machine = scheduler in (None, "local")  # workers can write the running markers
+    tasks = [_task(plan, spec, out, running_dir if on_this_machine else None) for spec in todo]
     bar = _Progress(progress, len(plan.points), already, failed_before, console)
     try:
         with _sigterm_stops_sweep(), bar:

@@ -15,6 +15,7 @@ Only `optimal` and `infeasible` are proven answers; the others are solved again 
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import datetime as dt
 import logging
@@ -96,6 +97,7 @@ def die_with_parent(sweep_pid: int | None = None) -> None:
     """
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _release_fork_server()
     if not sys.platform.startswith("linux"):
         return
     try:
@@ -106,6 +108,32 @@ def die_with_parent(sweep_pid: int | None = None) -> None:
         log.debug("prctl is not available; workers may outlive a killed sweep")
     if os.getppid() == 1 or (sweep_pid is not None and not _alive(sweep_pid)):
         os._exit(1)  # orphaned before the signal was armed
+
+
+def _release_fork_server() -> None:
+    """Close this worker's copy of the fork server's "alive" pipe.
+
+    The fork server exits when every holder of that pipe's write end has closed it; each process
+    it forks inherits a copy (to start processes of its own, which a worker does not). Left open,
+    the workers would keep the fork server, their parent, alive after the sweep's main process is
+    killed, and their parent-death signal would never come.
+    """
+    from multiprocessing import forkserver
+
+    server = getattr(forkserver, "_forkserver", None)
+    fd = getattr(server, "_forkserver_alive_fd", None)
+    if fd is None or _is_main_process():
+        return
+    with contextlib.suppress(OSError):
+        os.close(fd)
+    server._forkserver_alive_fd = None
+
+
+def _is_main_process() -> bool:
+    """True in the process that started the fork server (its copy of the pipe must stay open)."""
+    import multiprocessing
+
+    return multiprocessing.parent_process() is None
 
 
 def _alive(pid: int) -> bool:
