@@ -123,7 +123,7 @@ class SweepSummary:
 
 
 class _Progress:
-    """The rich progress bar (done / failed / remaining, ETA), or nothing."""
+    """The rich progress bar (done / not proven / remaining, ETA), or nothing."""
 
     def __init__(self, enabled: bool, total: int, done: int, failed: int, console=None) -> None:
         self.enabled = enabled and total > 0
@@ -143,7 +143,7 @@ class _Progress:
             TextColumn("[bold]{task.description}"),
             BarColumn(),
             MofNCompleteColumn(),
-            TextColumn("{task.fields[failed]} failed · {task.fields[remaining]} to go"),
+            TextColumn("{task.fields[failed]} not proven · {task.fields[remaining]} to go"),
             TimeElapsedColumn(),
             TextColumn("ETA"),
             TimeRemainingColumn(),

@@ -293,6 +293,7 @@ def test_points_of_another_horizon_are_solved_again(small_run, tmp_path):
     assert all(r["context"]["hours"] == 48 for r in read_points(out).values())
 
 
+@pytest.mark.slow
 def test_worker_crash_then_retry_failed(tmp_path, monkeypatch):
     """A point whose worker dies is found (the others are not blamed) and retried only on request."""
     sweep = write_sweep(tmp_path, **SMALL)
@@ -317,6 +318,7 @@ def test_worker_crash_then_retry_failed(tmp_path, monkeypatch):
     assert all(after[p] == before[p] for p in before if p != bad)
 
 
+@pytest.mark.slow
 def test_killed_sweep_resumes(tmp_path):
     """Kill the whole sweep (parent and workers) mid-way; the rerun solves only what was missing."""
     sweep = write_sweep(
@@ -349,6 +351,7 @@ def test_killed_sweep_resumes(tmp_path):
     assert attempts(out)[hang] == 1 and all(n == 1 for n in attempts(out).values())
 
 
+@pytest.mark.slow
 def test_hung_point_is_killed_as_timeout(tmp_path, monkeypatch):
     sweep = write_sweep(tmp_path, time_limit_s=1, timeout_grace_s=1, **SMALL)
     out = tmp_path / "out"
