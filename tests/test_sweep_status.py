@@ -73,7 +73,7 @@ def test_unproven_points_are_kept_counted_and_retried(tmp_path, monkeypatch):
     assert all(attempts(out)[p] == 2 for p in solvable)
     result = CliRunner().invoke(make_app(), args)
     assert result.exit_code == 0, result.output
-    assert "not proven" not in result.output
+    assert "not proven optimal" not in result.output
 
 
 @pytest.mark.xfail(
