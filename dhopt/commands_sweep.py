@@ -64,6 +64,8 @@ def sweep(
         )
     except DhoptError as exc:
         fail(str(exc))
+    except OSError as exc:  # a full or read-only disk while writing the folder
+        fail(f"{exc.filename or out}: cannot write: {exc.strerror or exc}")
     except KeyboardInterrupt:
         fail(
             f"interrupted; finished points are kept in {out / 'points'}; rerun the same command to resume",

@@ -218,7 +218,10 @@ def run_sweep(
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise ScenarioError(f"{out}: --out is a file, expected a folder")
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ScenarioError(f"{out}: cannot create the sweep folder: {exc.strerror}") from None
     with folder_lock(out):
         check_no_symlinks(out, list(plan.points) if plan.config.keep_runs else [])
         return _run_locked(

@@ -424,9 +424,11 @@ def test_two_point_sweep_through_the_command(tmp_path):
         (["sweep", "{tmp}/bad.yaml", "--out", "{tmp}/o"], "proportions.srcs: unknown key"),
         (["sweep", "{tmp}/nobase.yaml", "--out", "{tmp}/o"], "nobase.yaml: base: "),
         (["plot", "{tmp}"], "neither a solve result folder"),
+        (["sweep", "{tmp}/ok.yaml", "--out", "{tmp}/ok.yaml"], "ok.yaml: --out is a file"),
     ],
 )
 def test_command_errors_are_one_line(tmp_path, args, expected):
+    write_sweep(tmp_path, "ok.yaml", **SMALL)
     (tmp_path / "bad.yaml").write_text(
         yaml.safe_dump({"base": str(REFERENCE), "proportions": {"srcs": [], "step": 1, "total_mw": 1}})
     )
