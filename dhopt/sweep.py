@@ -90,8 +90,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-EXIT_TERMINATED = 143  # 128 + SIGTERM, as a shell reports a process ended by it
-
 
 class SweepTerminated(BaseException):
     """The sweep's main process got SIGTERM: workers killed, tables written, then this is raised.
