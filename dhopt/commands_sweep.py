@@ -15,6 +15,10 @@ import typer
 from dhopt.console import console, err_console, fail, setup_logging
 from dhopt.errors import DhoptError
 
+EXIT_NOT_PROVEN = 3  # some point has no proven answer (time_limit, feasible, timeout, error)
+EXIT_INTERRUPTED = 130  # Ctrl-C
+EXIT_TERMINATED = 143  # SIGTERM
+
 
 def sweep(
     sweep_file: Annotated[Path, typer.Argument(help="Sweep file (YAML), see docs/sweeps.md.")],
@@ -29,15 +33,22 @@ def sweep(
     ] = None,
     retry_failed: Annotated[
         bool,
-        typer.Option("--retry-failed", help="Solve points that failed (error, timeout, time_limit) again."),
+        typer.Option(
+            "--retry-failed",
+            help="Solve points without a proven answer (time_limit, feasible, timeout, error) again.",
+        ),
     ] = False,
     plots: Annotated[bool, typer.Option("--plots/--no-plots", help="Write the plots at the end.")] = True,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log every point.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
 ) -> None:
-    """Solve many variants of a scenario (capacity splits, cases, grids); resumable: rerun to continue."""
+    """Solve many variants of a scenario (capacity splits, cases, grids); resumable: rerun to continue.
+
+    Exit code 0 when every point is proven optimal or infeasible, 3 when some point is not
+    (time_limit, feasible, timeout, error), 2 for bad input, 130 after Ctrl-C, 143 after SIGTERM.
+    """
     setup_logging(verbose, quiet, default=logging.WARNING)
-    from dhopt.sweep import run_sweep
+    from dhopt.sweep import SweepTerminated, run_sweep
 
     out = out or Path("results") / sweep_file.stem
     try:
@@ -53,10 +64,17 @@ def sweep(
         )
     except DhoptError as exc:
         fail(str(exc))
+    except OSError as exc:  # a full or read-only disk while writing the folder
+        fail(f"{exc.filename or out}: cannot write: {exc.strerror or exc}")
     except KeyboardInterrupt:
         fail(
             f"interrupted; finished points are kept in {out / 'points'}; rerun the same command to resume",
-            130,
+            EXIT_INTERRUPTED,
+        )
+    except SweepTerminated:
+        fail(
+            f"terminated; finished points are kept in {out / 'points'}; rerun the same command to resume",
+            EXIT_TERMINATED,
         )
     if plots:
         from dhopt.plots import plot_folder
@@ -68,9 +86,16 @@ def sweep(
             written = []
     else:
         written = []
+    not_proven = summary.not_proven
+    advice = (
+        f"{sum(not_proven.values())} point(s) not proven optimal: "
+        + ", ".join(f"{n} {s}" for s, n in not_proven.items())
+        + "; see the message column; rerun with --retry-failed to solve them again"
+    )
     if quiet:
-        if summary.failed:
-            raise typer.Exit(1)
+        if not_proven:
+            err_console.print(f"[yellow]warning:[/] {advice}", highlight=False, soft_wrap=True)
+            raise typer.Exit(EXIT_NOT_PROVEN)
         return
     counts = ", ".join(f"{n} {s}" for s, n in sorted(summary.counts.items()))
     console.print(
@@ -80,12 +105,9 @@ def sweep(
     console.print(
         f"table in [bold]{out / 'points.csv'}[/]" + (f", plots in {out / 'plots'}" if written else "")
     )
-    if summary.failed:
-        console.print(
-            f"[yellow]{summary.failed} point(s) failed[/]; see the message column; "
-            "rerun with --retry-failed to solve them again"
-        )
-        raise typer.Exit(1)
+    if not_proven:
+        console.print(f"[yellow]{advice}[/]", highlight=False, soft_wrap=True)
+        raise typer.Exit(EXIT_NOT_PROVEN)
 
 
 def plot(
@@ -101,7 +123,7 @@ def plot(
     ] = None,
 ) -> None:
     """Write PNG and SVG plots of a result folder into FOLDER/plots/."""
-    setup_logging(False, True)
+    setup_logging(False, False, default=logging.WARNING)
     from dhopt.plots import plot_folder
 
     try:

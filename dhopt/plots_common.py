@@ -14,7 +14,8 @@ from dhopt.errors import DhoptError
 from dhopt.results import atomic_write
 
 HOURS_PER_YEAR = 8760
-FEASIBLE = ("optimal", "time_limit")
+# Points with a solution; all but "optimal" are drawn with a ring that says "not proven optimal".
+FEASIBLE = ("optimal", "time_limit", "feasible")
 METRICS = {
     # column, label, colour map (green = good), best = min or max
     "lcoe": ("lcoe_eur_per_mwh", "LCOE, €/MWh heat", "RdYlGn_r", "min"),

@@ -177,6 +177,7 @@ def _ternary_figure(
     ok = (sub["status"].isin(FEASIBLE) & sub[col].notna()).to_numpy()
     infeasible = (sub["status"] == "infeasible").to_numpy()
     failed = ~ok & ~infeasible
+    unproven = ok & (sub["status"] != "optimal").to_numpy()
     values = sub[col].to_numpy(dtype=float)
     mappable = None
     if ok.sum() >= 3:
@@ -200,6 +201,19 @@ def _ternary_figure(
         clip_on=False,
     )
     mappable = mappable or sc
+    if unproven.any():  # a solution, but stopped by the time limit or with a large gap
+        ax.scatter(
+            t[unproven],
+            lft[unproven],
+            r[unproven],
+            s=150,
+            facecolors="none",
+            edgecolors="darkorange",
+            linewidths=1.6,
+            zorder=4,
+            clip_on=False,
+            label="not proven optimal (time limit or gap)",
+        )
     for mask, marker, color, mark_label in (
         (infeasible, "X", "0.6", "infeasible"),
         (failed, "x", "red", "failed / not solved"),

@@ -289,3 +289,17 @@ def test_free_optimum_of_the_same_horizon_says_so(tmp_path, drawn):
     free = [lab for lab in legend_labels(fig) if lab.startswith("free optimum (")]
     assert free == ["free optimum (37.80; 24.0 MW heat pumps; 168 h like the sweep)"]
     assert "first 168 h of the year, scaled" in title(fig)
+
+
+def test_points_not_proven_optimal_are_marked(tmp_path, drawn):
+    """A point stopped by its time limit (or with a large gap) is drawn with its value and a ring
+    that says so; it is neither hidden among the proven points nor called failed."""
+    folder = sweep_folder(tmp_path / "sweep", 8760)
+    table = pd.read_csv(folder / "points.csv")
+    table.loc[3, "status"] = "time_limit"
+    table.loc[4, "status"] = "feasible"
+    table.to_csv(folder / "points.csv", index=False)
+    plot_folder(folder)
+    fig = drawn["ternary_lcoe_groundwater-sewage-air"]
+    assert "not proven optimal (time limit or gap)" in legend_labels(fig)
+    assert not any("failed" in t for t in texts(fig))

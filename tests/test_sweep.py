@@ -24,9 +24,10 @@ import yaml
 from conftest import REFERENCE, ROOT
 from typer.testing import CliRunner
 
+from dhopt import sweep_point
 from dhopt.commands_sweep import register
 from dhopt.errors import ScenarioError
-from dhopt.sweep import FAULTS_ENV, compositions, load_sweep, point_id, read_points, run_sweep
+from dhopt.sweep import compositions, load_sweep, point_id, read_points, run_sweep
 
 HOURS = 24
 TERNARY = ROOT / "scenarios" / "nordhavn-ternary.yaml"
@@ -42,6 +43,14 @@ def write_sweep(folder: Path, name: str = "sweep.yaml", **fields) -> Path:
 
 # Three sources, 12 MW on a step of 1/2: 6 points, the 3 with 6 or 12 MW of groundwater over its 5 MW cap.
 SMALL = {"proportions": {"total_mw": 12, "sources": ["groundwater", "sewage", "air"], "step": "1/2"}}
+
+
+# A sweep in a subprocess with the test fault hook set: argv = sweep file, folder, faults (JSON).
+RUN_WITH_FAULTS = (
+    "import json, sys; from dhopt import sweep_point; from dhopt.sweep import run_sweep; "
+    "sweep_point._TEST_FAULTS = json.loads(sys.argv[3]); "
+    "run_sweep(sys.argv[1], sys.argv[2], progress=False)"
+)
 
 
 def attempts(out: Path) -> Counter:
@@ -284,6 +293,7 @@ def test_points_of_another_horizon_are_solved_again(small_run, tmp_path):
     assert all(r["context"]["hours"] == 48 for r in read_points(out).values())
 
 
+@pytest.mark.slow
 def test_worker_crash_then_retry_failed(tmp_path, monkeypatch):
     """A point whose worker dies is found (the others are not blamed) and retried only on request."""
     sweep = write_sweep(tmp_path, **SMALL)
@@ -291,13 +301,13 @@ def test_worker_crash_then_retry_failed(tmp_path, monkeypatch):
     plan = load_sweep(sweep)
     solvable = [p for p, s in plan.points.items() if s.skip_reason is None]
     bad = solvable[0]
-    monkeypatch.setenv(FAULTS_ENV, json.dumps({bad: "exit"}))
+    monkeypatch.setattr(sweep_point, "_TEST_FAULTS", {bad: "exit"})
     first = run_sweep(sweep, out, workers=2, progress=False)
     recs = read_points(out)
     assert recs[bad]["status"] == "error" and "worker process died" in recs[bad]["message"]
     assert all(recs[p]["status"] == "optimal" for p in solvable if p != bad)
     assert first.counts == {"optimal": 2, "infeasible": 3, "error": 1}
-    monkeypatch.delenv(FAULTS_ENV)
+    monkeypatch.setattr(sweep_point, "_TEST_FAULTS", None)
     before = mtimes(out)
     again = run_sweep(sweep, out, workers=2, progress=False)
     assert again.solved == 0 and mtimes(out) == before
@@ -308,6 +318,7 @@ def test_worker_crash_then_retry_failed(tmp_path, monkeypatch):
     assert all(after[p] == before[p] for p in before if p != bad)
 
 
+@pytest.mark.slow
 def test_killed_sweep_resumes(tmp_path):
     """Kill the whole sweep (parent and workers) mid-way; the rerun solves only what was missing."""
     sweep = write_sweep(
@@ -317,12 +328,10 @@ def test_killed_sweep_resumes(tmp_path):
     plan = load_sweep(sweep)
     ids = list(plan.points)
     hang = ids[0]
-    env = {**os.environ, FAULTS_ENV: json.dumps({hang: "sleep:300"})}
-    code = (
-        "import sys; from dhopt.sweep import run_sweep; run_sweep(sys.argv[1], sys.argv[2], progress=False)"
-    )
     proc = subprocess.Popen(
-        [sys.executable, "-c", code, str(sweep), str(out)], env=env, start_new_session=True, cwd=tmp_path
+        [sys.executable, "-c", RUN_WITH_FAULTS, str(sweep), str(out), json.dumps({hang: "sleep:300"})],
+        start_new_session=True,
+        cwd=tmp_path,
     )
     try:
         deadline = time.monotonic() + 60
@@ -342,12 +351,13 @@ def test_killed_sweep_resumes(tmp_path):
     assert attempts(out)[hang] == 1 and all(n == 1 for n in attempts(out).values())
 
 
+@pytest.mark.slow
 def test_hung_point_is_killed_as_timeout(tmp_path, monkeypatch):
     sweep = write_sweep(tmp_path, time_limit_s=1, timeout_grace_s=1, **SMALL)
     out = tmp_path / "out"
     plan = load_sweep(sweep)
     hang = next(p for p, s in plan.points.items() if s.skip_reason is None)
-    monkeypatch.setenv(FAULTS_ENV, json.dumps({hang: "sleep:300"}))
+    monkeypatch.setattr(sweep_point, "_TEST_FAULTS", {hang: "sleep:300"})
     started = time.monotonic()
     summary = run_sweep(sweep, out, workers=2, progress=False)
     assert time.monotonic() - started < 60
@@ -414,9 +424,11 @@ def test_two_point_sweep_through_the_command(tmp_path):
         (["sweep", "{tmp}/bad.yaml", "--out", "{tmp}/o"], "proportions.srcs: unknown key"),
         (["sweep", "{tmp}/nobase.yaml", "--out", "{tmp}/o"], "nobase.yaml: base: "),
         (["plot", "{tmp}"], "neither a solve result folder"),
+        (["sweep", "{tmp}/ok.yaml", "--out", "{tmp}/ok.yaml"], "ok.yaml: --out is a file"),
     ],
 )
 def test_command_errors_are_one_line(tmp_path, args, expected):
+    write_sweep(tmp_path, "ok.yaml", **SMALL)
     (tmp_path / "bad.yaml").write_text(
         yaml.safe_dump({"base": str(REFERENCE), "proportions": {"srcs": [], "step": 1, "total_mw": 1}})
     )
