@@ -260,6 +260,14 @@ def format_validation_error(path: Path, err: ValidationError, data: Any = None) 
             msg = problem.message
         elif e["type"] == "extra_forbidden":
             msg = "unknown key"
+        elif e["type"] in ("union_tag_invalid", "union_tag_not_found"):  # e.g. a unit's `type`
+            ctx = e["ctx"]
+            tag_field = ctx["discriminator"].strip("'")
+            where = f"{where}.{tag_field}"
+            if "expected_tags" in ctx:
+                msg = f"expected one of {ctx['expected_tags']} (found {ctx['tag']!r})"
+            else:
+                msg = "Field required"
         else:
             msg = e["msg"]
             if "input" in e and not (e["type"] == "missing" or e["type"].startswith("model_")):
