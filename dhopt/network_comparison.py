@@ -47,6 +47,7 @@ from dhopt.inputs import SeriesReader, capital_recovery_factor
 from dhopt.scenario import read_yaml, validate_as
 from dhopt.schema import (
     Efficiency,
+    FieldError,
     Fraction,
     NonNegative,
     NonNegativePrice,
@@ -73,6 +74,7 @@ BoilerEfficiency = number(gt=0, le=1.2)  # heat / fuel; above 1 on the lower hea
 Exponent = number(ge=-10, le=10)  # of an empirical power law
 CostExponent = number(ge=-1, le=1)  # b of a cost function a · Q̇^b
 SearchPoints = integer(ge=20, le=20000)
+DesignFactor = number(ge=1, le=100)  # decentral capacity per mean load
 
 # LCOE components, in the order of the cost-composition bars.
 COMPONENTS: tuple[str, ...] = (
@@ -251,7 +253,9 @@ class TemperatureSet(StrictModel):
     @model_validator(mode="after")
     def _forward_above_return(self) -> TemperatureSet:
         if self.forward_c <= self.return_c:
-            raise ValueError(f"forward_c ({self.forward_c:g}) must be above return_c ({self.return_c:g})")
+            raise FieldError(
+                "forward_c", f"expected above return_c {self.return_c:g} °C (found {self.forward_c:g})"
+            )
         return self
 
 
@@ -360,7 +364,7 @@ class DemandSettings(StrictModel):
         description="Lowest forward temperature that makes DHW directly, °C."
     )
     dhw_preheat_approach_k: NonNegative = Field(description="ULTDH preheats DHW to forward − this, K.")
-    dhw_design_factor: Annotated[float, Field(ge=1)] = Field(
+    dhw_design_factor: DesignFactor = Field(
         description="Decentral capacity for DHW per mean DHW load (storage tank), –."
     )
     space_heating_sink: TemperaturePair = Field(
