@@ -245,6 +245,22 @@ def test_constant_source_warmer_than_the_supply(writer):
     )
 
 
+def test_linear_cop_design_source_warmer_than_its_sink(writer):
+    sc = good()
+    sc["units"]["hp"]["source_temperature_c"] = 10
+    sc["units"]["hp"]["cop"] = {
+        "model": "linear",
+        "design_cop": 3.5,
+        "source_design_temperature_c": 70,
+        "sink_design_temperature_c": 65,
+        "a": 0.05,
+        "b": 0.03,
+    }
+    assert_clean_error(
+        writer.yaml(sc), "units.hp.cop.source_design_temperature_c:", "below sink_design_temperature_c 65 °C"
+    )
+
+
 def test_constant_supply_not_above_return(writer):
     sc = good()
     sc["district_heating"]["return_temperature_c"] = 65

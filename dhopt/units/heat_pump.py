@@ -14,13 +14,14 @@ import logging
 from typing import TYPE_CHECKING, Annotated, Literal
 
 import numpy as np
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from dhopt.schema import (
     CapacityLimits,
     Cop,
     CopSeries,
     Efficiency,
+    FieldError,
     Investment,
     OperationAndMaintenance,
     Pipe,
@@ -57,6 +58,16 @@ class LinearCop(StrictModel):
     sink_design_temperature_c: Temperature = Field(description="Sink (DH supply) temperature at design, °C.")
     a: CopSlope = Field(description="COP gain per K of warmer source, 1/K (seed Table 4).")
     b: CopSlope = Field(description="COP loss per K of warmer sink, 1/K (seed Table 4).")
+
+    @model_validator(mode="after")
+    def _source_below_sink(self) -> LinearCop:
+        source, sink = self.source_design_temperature_c, self.sink_design_temperature_c
+        if source >= sink:
+            raise FieldError(
+                "source_design_temperature_c",
+                f"expected below sink_design_temperature_c {sink:g} °C (found {source:g})",
+            )
+        return self
 
 
 class LorenzCop(StrictModel):
