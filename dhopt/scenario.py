@@ -134,24 +134,25 @@ class Scenario(StrictModel):
 
     @model_validator(mode="after")
     def _sources_below_supply(self) -> Scenario:
-        """A heat pump whose constant source is as warm as the constant supply temperature lifts
-        nothing (its COP would be meaningless): a heat exchanger's job, or a typo."""
+        """A COP model (linear, lorenz) on a constant source as warm as the constant supply gives a
+        number without meaning: such heat needs no heat pump, or it is a typo. (An explicit COP
+        series is the user's own call; hour by hour, the inputs' preparation checks the same.)"""
         supply = self.district_heating.supply_temperature_c
         if not isinstance(supply, float):
-            return self  # hour by hour, checked when the series are read
+            return self
         for name, unit in self.units.items():
             if unit.type == "heat_pump":
-                field, source = "source_temperature_c", unit.source_temperature_c
+                field, pump = "source_temperature_c", unit
             elif unit.type == "excess_heat" and unit.booster is not None:
-                field, source = "booster.source_temperature_c", unit.booster.source_temperature_c
+                field, pump = "booster.source_temperature_c", unit.booster
             else:
                 continue
-            where = f"units.{name}.{field}"
-            if isinstance(source, float) and source >= supply:
+            source = pump.source_temperature_c
+            if pump.cop.model != "series" and isinstance(source, float) and source >= supply:
                 raise FieldError(
-                    where,
+                    f"units.{name}.{field}",
                     f"expected a source colder than district_heating.supply_temperature_c {supply:g} °C, "
-                    f"the heat pump's sink (found {source:g})",
+                    f"else it needs no heat pump (found {source:g})",
                 )
         return self
 

@@ -234,28 +234,34 @@ def test_values_out_of_their_physical_range(writer, where, value, needle):
     assert_clean_error(writer.yaml(sc), f"{where}:", needle)
 
 
+LINEAR_COP = {
+    "model": "linear",
+    "design_cop": 3.5,
+    "source_design_temperature_c": 10,
+    "sink_design_temperature_c": 65,
+    "a": 0.05,
+    "b": 0.03,
+}
+
+
 def test_constant_source_warmer_than_the_supply(writer):
     sc = good()
-    sc["units"]["hp"]["source_temperature_c"] = 70
+    sc["units"]["hp"].update(source_temperature_c=70, cop=LINEAR_COP)
     assert_clean_error(
         writer.yaml(sc),
         "units.hp.source_temperature_c:",
         "colder than district_heating.supply_temperature_c 65 °C",
         "(found 70)",
     )
+    # With an explicit COP series the source temperature is only a label: the user's own call.
+    sc["units"]["hp"]["cop"] = {"model": "series", "cop": 4.0}
+    code, text, _ = run_cli("validate", str(writer.yaml(sc)))
+    assert code == 0, text
 
 
 def test_linear_cop_design_source_warmer_than_its_sink(writer):
     sc = good()
-    sc["units"]["hp"]["source_temperature_c"] = 10
-    sc["units"]["hp"]["cop"] = {
-        "model": "linear",
-        "design_cop": 3.5,
-        "source_design_temperature_c": 70,
-        "sink_design_temperature_c": 65,
-        "a": 0.05,
-        "b": 0.03,
-    }
+    sc["units"]["hp"].update(source_temperature_c=10, cop={**LINEAR_COP, "source_design_temperature_c": 70})
     assert_clean_error(
         writer.yaml(sc), "units.hp.cop.source_design_temperature_c:", "below sink_design_temperature_c 65 °C"
     )
