@@ -254,7 +254,7 @@ class TemperatureSet(StrictModel):
     def _forward_above_return(self) -> TemperatureSet:
         if self.forward_c <= self.return_c:
             raise FieldError(
-                "forward_c", f"expected above return_c {self.return_c:g} °C (found {self.forward_c:g})"
+                "forward_c", f"forward_c ({self.forward_c:g}) must be above return_c ({self.return_c:g})"
             )
         return self
 
