@@ -12,6 +12,7 @@ import typing
 from typing import Any
 
 from pydantic import BaseModel
+from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
 from dhopt.scenario import Demand, DistrictHeating, Economics, Electricity, ExtraInvestment, Scenario
@@ -95,22 +96,38 @@ def scenario_json_schema() -> dict[str, Any]:
     return schema
 
 
-def _type_name(tp: Any) -> str:
+def _range(metadata: list[Any]) -> str:
+    """A number's allowed range from its constraints, e.g. ' 0 … 1e+05' or ' > 0 … ≤ 1'."""
+    bounds: dict[str, float] = {}
+    for m in metadata:
+        for item in m.metadata if isinstance(m, FieldInfo) else [m]:
+            for name in ("ge", "gt", "le", "lt"):
+                if hasattr(item, name) and type(item).__name__.lower() == name:
+                    bounds[name] = getattr(item, name)
+    if not bounds:
+        return ""
+    low = f"{bounds['ge']:g}" if "ge" in bounds else f"> {bounds['gt']:g}" if "gt" in bounds else ""
+    high = f"{bounds['le']:g}" if "le" in bounds else f"< {bounds['lt']:g}" if "lt" in bounds else ""
+    return f" {low} … {high}".rstrip()
+
+
+def _type_name(tp: Any, metadata: list[Any] | None = None) -> str:
     origin = typing.get_origin(tp)
     if origin is typing.Annotated:
-        return _type_name(typing.get_args(tp)[0])
+        inner, *extra = typing.get_args(tp)
+        return _type_name(inner, [*(metadata or []), *extra])
     if origin in (typing.Union, types.UnionType):
         args = [a for a in typing.get_args(tp) if a is not type(None)]
         names = [_type_name(a) for a in args]
-        if set(names) == {"number", "SeriesFromFile"}:
-            return "series"
+        if len(names) == 2 and names[0].startswith("number") and names[1] == "SeriesFromFile":
+            return "series" + names[0].removeprefix("number")
         return " or ".join(names)
     if origin is typing.Literal:
         return " / ".join(f"`{a}`" for a in typing.get_args(tp))
     if origin is dict:
         return f"mapping of name → {_type_name(typing.get_args(tp)[1])}"
     if tp is float or tp is int:
-        return "number" if tp is float else "integer"
+        return ("number" if tp is float else "integer") + _range(metadata or [])
     if tp is str:
         return "text"
     if tp is bool:
@@ -138,7 +155,9 @@ def scenario_markdown() -> str:
         "`dhopt schema` prints the JSON Schema for editors (e.g. the YAML language server: "
         "`# yaml-language-server: $schema=dhopt-scenario.schema.json`).",
         "",
-        "Units: power MW, energy MWh, money €, temperature °C. Unknown keys are errors. A **series** "
+        "Units: power MW, energy MWh, money €, temperature °C. Unknown keys and keys given twice are "
+        "errors. Every number must be finite and within its field's range (the type column; `a … b` "
+        "includes both ends); `true`/`false` (or `yes`/`no`) is never a number. A **series** "
         "is a number (the same every hour) or `{file, column, scale, offset}`: a CSV column, "
         "relative to the scenario file. Every file series must have as many rows as the demand "
         "series; a `time_utc` (or `time`) column, if present, must step by exactly one hour. The CSV "
@@ -146,7 +165,10 @@ def scenario_markdown() -> str:
         "[data-files.md](data-files.md).",
         "",
         "Units of the `units` mapping are told apart by `type`: `heat_pump`, `electric_boiler`, "
-        "`storage`, `excess_heat`, `heat_import`. The reference case is `scenarios/nordhavn.yaml`; "
+        "`storage`, `excess_heat`, `heat_import`. A unit's name starts with a letter and holds letters, "
+        "digits, `_` and `-`; it begins the unit's columns in the result tables, so the names those "
+        "tables use themselves (`system`, `grid`, `demand`, `pv`, `electricity`, …) are refused. "
+        "The reference case is `scenarios/nordhavn.yaml`; "
         "`scenarios/supermarket-ltdh.yaml` and `scenarios/mall-prosumer.yaml` show the others.",
         "",
         "## Worked example",
@@ -162,6 +184,6 @@ def scenario_markdown() -> str:
         lines += ["| field | type | default | meaning |", "| --- | --- | --- | --- |"]
         for name, f in cls.model_fields.items():
             desc = (f.description or "").replace("|", "\\|")
-            lines.append(f"| `{name}` | {_type_name(f.annotation)} | {_default(f)} | {desc} |")
+            lines.append(f"| `{name}` | {_type_name(f.annotation, f.metadata)} | {_default(f)} | {desc} |")
         lines.append("")
     return "\n".join(lines)

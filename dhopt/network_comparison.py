@@ -46,14 +46,36 @@ from pydantic import Field, model_validator
 from dhopt.errors import ScenarioError
 from dhopt.inputs import SeriesReader, capital_recovery_factor
 from dhopt.scenario import read_yaml, validate_as
-from dhopt.schema import Fraction, NonNegative, Positive, Series, SeriesFromFile, StrictModel
+from dhopt.schema import (
+    Efficiency,
+    FieldError,
+    Fraction,
+    NonNegative,
+    NonNegativePrice,
+    Positive,
+    Price,
+    PriceSeries,
+    Real,
+    Series,
+    SeriesFromFile,
+    StrictModel,
+    Temperature,
+    TemperatureDifference,
+    TemperatureSeries,
+    Years,
+    integer,
+    number,
+)
 
 HOURS = 8760
 KELVIN = 273.15
 
-PositiveInt = Annotated[int, Field(gt=0)]
-Share = Annotated[float, Field(gt=0, lt=1)]
-Efficiency = Annotated[float, Field(gt=0, le=1)]
+OpenShare = number(gt=0, lt=1)  # a share strictly between none and all
+BoilerEfficiency = number(gt=0, le=1.2)  # heat / fuel; above 1 on the lower heating value
+Exponent = number(ge=-10, le=10)  # of an empirical power law
+CostExponent = number(ge=-1, le=1)  # b of a cost function a · Q̇^b
+SearchPoints = integer(ge=20, le=20000)
+DesignFactor = number(ge=1, le=100)  # decentral capacity per mean load
 
 # LCOE components, in the order of the cost-composition bars.
 COMPONENTS: tuple[str, ...] = (
@@ -204,14 +226,14 @@ class CostFunction(StrictModel):
     """Specific investment a · Q̇^b in M€/MW (= k€/kW, Table 1), lifetime and O&M of one technology."""
 
     specific_cost_meur_per_mw: Positive = Field(description="a in a · Q̇^b, M€ per MW (= k€ per kW).")
-    exponent: Annotated[float, Field(ge=-1, le=1)] = Field(0.0, description="b in a · Q̇^b.")
+    exponent: CostExponent = Field(0.0, description="b in a · Q̇^b.")
     capacity_unit: Literal["MW", "kW"] = Field("MW", description="Unit of Q̇ inside the power law.")
-    lifetime_years: PositiveInt = Field(description="Technical lifetime, years (Table 1).")
+    lifetime_years: Years = Field(description="Technical lifetime, years (Table 1).")
     fixed_om_eur_per_mw_year: NonNegative = Field(0.0, description="Fixed O&M, € per MW and year.")
     fixed_om_share_of_investment: NonNegative = Field(
         0.0, description="Fixed O&M, share of the investment a year."
     )
-    variable_om_eur_per_mwh: NonNegative = Field(0.0, description="Variable O&M, € per MWh of heat.")
+    variable_om_eur_per_mwh: NonNegativePrice = Field(0.0, description="Variable O&M, € per MWh of heat.")
 
     def investment_eur(self, capacity_mw: Any) -> np.ndarray:
         """Investment for units of the given capacity (MW), €."""
@@ -226,13 +248,15 @@ class CostFunction(StrictModel):
 
 class TemperatureSet(StrictModel):
     label: str = Field(description="Name in tables and plots, e.g. 'LTDH 60/30'.")
-    forward_c: float = Field(description="Forward temperature at the last customer, °C.")
-    return_c: float = Field(description="Return temperature, °C (constant over the year).")
+    forward_c: Temperature = Field(description="Forward temperature at the last customer, °C.")
+    return_c: Temperature = Field(description="Return temperature, °C (constant over the year).")
 
     @model_validator(mode="after")
     def _forward_above_return(self) -> TemperatureSet:
         if self.forward_c <= self.return_c:
-            raise ValueError(f"forward_c ({self.forward_c:g}) must be above return_c ({self.return_c:g})")
+            raise FieldError(
+                "forward_c", f"forward_c ({self.forward_c:g}) must be above return_c ({self.return_c:g})"
+            )
         return self
 
 
@@ -241,20 +265,22 @@ class CentralSource(StrictModel):
 
     label: str
     kind: Literal["heat_pump", "waste_heat", "boiler"]
-    source_temperature_c: Series | None = Field(
+    source_temperature_c: TemperatureSeries | None = Field(
         None, description="Heat-pump source or waste-heat inlet temperature, °C (constant or a CSV column)."
     )
-    source_cooling_k: NonNegative = Field(5.0, description="Source cooling in the evaporator, K.")
+    source_cooling_k: TemperatureDifference = Field(5.0, description="Source cooling in the evaporator, K.")
     exergy_efficiency: Efficiency | None = Field(None, description="ε of the heat pump (eq. 6).")
     cost: CostFunction = Field(description="Heat pump (or boiler) investment and O&M.")
     heat_exchanger_cost: CostFunction | None = Field(
         None, description="Waste heat: heat-exchanger installation."
     )
-    heat_price_eur_per_mwh: NonNegative = Field(
+    heat_price_eur_per_mwh: NonNegativePrice = Field(
         0.0, description="Waste heat: price of the heat taken, €/MWh."
     )
-    efficiency: Annotated[float, Field(gt=0, le=1.2)] | None = Field(None, description="Boiler: heat / fuel.")
-    fuel_price_eur_per_mwh: NonNegative | None = Field(None, description="Boiler: fuel price, €/MWh fuel.")
+    efficiency: BoilerEfficiency | None = Field(None, description="Boiler: heat / fuel.")
+    fuel_price_eur_per_mwh: NonNegativePrice | None = Field(
+        None, description="Boiler: fuel price, €/MWh fuel."
+    )
 
     @model_validator(mode="after")
     def _fields_of_kind(self) -> CentralSource:
@@ -278,7 +304,7 @@ class Booster(StrictModel):
     source: Literal["district_heating", "air"] = Field(description="Heat source of the booster heat pump.")
     level: Literal["building", "apartment"] = Field(description="One unit per building or per apartment.")
     exergy_efficiency: Efficiency
-    source_cooling_k: NonNegative = Field(5.0, description="Air source: cooling of the air, K.")
+    source_cooling_k: TemperatureDifference = Field(5.0, description="Air source: cooling of the air, K.")
     cost: CostFunction = Field(description="Investment per unit (Table 1 'Booster HP').")
     fixed_om_eur_per_unit_year: NonNegative = Field(229.6, description="Eq. 4 constant, € per unit and year.")
     fixed_om_eur_per_mw_year: NonNegative = Field(
@@ -291,8 +317,8 @@ class IndividualUnit(StrictModel):
 
     label: str
     kind: Literal["heat_pump", "electric"]
-    source_temperature_c: Series | None = None
-    source_cooling_k: NonNegative = 5.0
+    source_temperature_c: TemperatureSeries | None = None
+    source_cooling_k: TemperatureDifference = 5.0
     exergy_efficiency: Efficiency | None = None
     cost: CostFunction
 
@@ -324,57 +350,59 @@ class Area(StrictModel):
 
 
 class TemperaturePair(StrictModel):
-    inlet_c: float
-    outlet_c: float
+    inlet_c: Temperature
+    outlet_c: Temperature
 
 
 class DemandSettings(StrictModel):
     dhw_kwh_per_m2_year: Positive = Field(description="Specific DHW demand, kWh per m² floor and year.")
-    heating_base_temperature_c: float = Field(
+    heating_base_temperature_c: Temperature = Field(
         description="Degree-hour base for the space-heating profile, °C."
     )
-    dhw_temperature_c: float = Field(description="Hot-water temperature, °C.")
-    cold_water_temperature_c: float = Field(description="Cold-water temperature, °C.")
-    dhw_direct_min_forward_c: float = Field(
+    dhw_temperature_c: Temperature = Field(description="Hot-water temperature, °C.")
+    cold_water_temperature_c: Temperature = Field(description="Cold-water temperature, °C.")
+    dhw_direct_min_forward_c: Temperature = Field(
         description="Lowest forward temperature that makes DHW directly, °C."
     )
     dhw_preheat_approach_k: NonNegative = Field(description="ULTDH preheats DHW to forward − this, K.")
-    dhw_design_factor: Annotated[float, Field(ge=1)] = Field(
+    dhw_design_factor: DesignFactor = Field(
         description="Decentral capacity for DHW per mean DHW load (storage tank), –."
     )
     space_heating_sink: TemperaturePair = Field(
         description="Building heating circuit heated by individual HPs, °C."
     )
     individual_dhw_sink: TemperaturePair = Field(description="DHW tank loop heated by individual HPs, °C.")
-    booster_sink_outlet_c: float = Field(description="Booster heat pumps heat preheated DHW up to this, °C.")
+    booster_sink_outlet_c: Temperature = Field(
+        description="Booster heat pumps heat preheated DHW up to this, °C."
+    )
 
 
 class Electricity(StrictModel):
-    spot_price_eur_per_mwh: Series = Field(description="Hourly spot price, €/MWh_el.")
-    central_adders_eur_per_mwh: dict[str, float] = Field(default_factory=dict)
-    decentral_adders_eur_per_mwh: dict[str, float] = Field(default_factory=dict)
+    spot_price_eur_per_mwh: PriceSeries = Field(description="Hourly spot price, €/MWh_el.")
+    central_adders_eur_per_mwh: dict[str, Price] = Field(default_factory=dict)
+    decentral_adders_eur_per_mwh: dict[str, Price] = Field(default_factory=dict)
 
 
 class Weather(StrictModel):
-    air_temperature_c: Series = Field(description="Hourly outdoor air temperature, °C.")
+    air_temperature_c: TemperatureSeries = Field(description="Hourly outdoor air temperature, °C.")
 
 
 class Economics(StrictModel):
     discount_rate: Fraction
-    horizon_years: PositiveInt
+    horizon_years: Years
 
 
 class HeatLoss(StrictModel):
     coefficient: Positive = 0.2748
-    exponent: float = -0.653
-    reference_forward_c: float = 73.71
-    reference_return_c: float = 40.52
-    ground_temperature_c: float
+    exponent: Exponent = -0.653
+    reference_forward_c: Temperature = 73.71
+    reference_return_c: Temperature = 40.52
+    ground_temperature_c: Temperature
 
 
 class EffectiveWidth(StrictModel):
     coefficient_m: Positive = 61.8
-    exponent: float = -0.15
+    exponent: Exponent = -0.15
 
 
 class CostClass(StrictModel):
@@ -389,13 +417,13 @@ class CostClass(StrictModel):
 class NetworkCost(StrictModel):
     classes: list[CostClass] = Field(min_length=1)
     diameter_slope_m: Positive = 0.0486
-    diameter_intercept_m: float = 0.0007
+    diameter_intercept_m: Real = 0.0007
     reference_temperature_difference_k: Positive | None = Field(
         None,
         description="If set, d_a is taken at the heat density that a network with this ΔT carries with the "
         "same flow, q_l · ΔT_ref / ΔT (lower ΔT, larger pipes); null: d_a from q_l alone.",
     )
-    lifetime_years: PositiveInt
+    lifetime_years: Years
     fixed_om_share_of_investment: NonNegative
 
     @model_validator(mode="after")
@@ -426,7 +454,7 @@ class Network(StrictModel):
 
 
 class CopSettings(StrictModel):
-    dead_state_temperature_c: float = Field(description="T_0 of eq. 6, °C (groundwater, 10.5 °C).")
+    dead_state_temperature_c: Temperature = Field(description="T_0 of eq. 6, °C (groundwater, 10.5 °C).")
 
 
 class Study(StrictModel):
@@ -436,7 +464,7 @@ class Study(StrictModel):
     boosters: list[str] = Field(default_factory=list)
     individual: list[str] = Field(min_length=1)
     reference_individual: str
-    space_heating_shares: list[Share] = Field(min_length=1)
+    space_heating_shares: list[OpenShare] = Field(min_length=1)
     plot_ratios: list[Positive] = Field(min_length=1)
 
 
@@ -449,7 +477,7 @@ class Figure(StrictModel):
     title: str = ""
     temperature_sets: list[str] | None = None
     central_sources: list[str] | None = None
-    space_heating_shares: list[Share] | None = None
+    space_heating_shares: list[OpenShare] | None = None
     plot_ratio: Positive | None = Field(None, description="cost_composition: the plot ratio.")
     exclude_booster_fixed_om: bool = False
 
@@ -457,7 +485,7 @@ class Figure(StrictModel):
 class MinFeasibleSearch(StrictModel):
     plot_ratio_min: Positive = 0.05
     plot_ratio_max: Positive = 10.0
-    points: Annotated[int, Field(ge=20, le=20000)] = 400
+    points: SearchPoints = 400
 
 
 class NetworkComparisonScenario(StrictModel):

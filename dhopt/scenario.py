@@ -3,30 +3,47 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from dhopt.errors import ScenarioError
-from dhopt.schema import Fraction, Positive, Series, SeriesFromFile, StrictModel
+from dhopt.schema import (
+    SERIES_CONSTANT,
+    SERIES_FILE,
+    Co2Series,
+    FieldError,
+    Fraction,
+    Hours,
+    NonNegative,
+    PositiveEnergy,
+    PositivePower,
+    PowerSeries,
+    PriceSeries,
+    SeriesFromFile,
+    StrictModel,
+    TemperatureSeries,
+    Years,
+)
 from dhopt.units import Unit
 
 
 class Demand(StrictModel):
     """Hourly heat demand at the plant, optionally rescaled."""
 
-    heat_mw: Series = Field(description="Heat demand per hour, MW (= MWh/h).")
-    scale_to_peak_mw: Positive | None = Field(
+    heat_mw: PowerSeries = Field(description="Heat demand per hour, MW (= MWh/h).")
+    scale_to_peak_mw: PositivePower | None = Field(
         None, description="Rescale so that the largest hour is this, MW."
     )
-    scale_to_annual_mwh: Positive | None = Field(
+    scale_to_annual_mwh: PositiveEnergy | None = Field(
         None,
         description="Rescale so that the year's sum is this, MWh. With scale_to_peak_mw as well, "
         "the profile s (peak 1) is mapped to peak·s^k with k chosen to meet both.",
     )
-    cooling_mw: Series | None = Field(
+    cooling_mw: PowerSeries | None = Field(
         None,
         description="Cooling demand per hour, MW, to be met by heat pumps whose cold side serves it "
         "(units.*.cooling). Optional.",
@@ -36,18 +53,18 @@ class Demand(StrictModel):
 class Electricity(StrictModel):
     """Electricity price = spot price + the named adders; optional CO2 intensity."""
 
-    spot_price_eur_per_mwh: Series = Field(description="Day-ahead price per hour, €/MWh_el.")
-    adders_eur_per_mwh: dict[str, Series] = Field(
+    spot_price_eur_per_mwh: PriceSeries = Field(description="Day-ahead price per hour, €/MWh_el.")
+    adders_eur_per_mwh: dict[str, PriceSeries] = Field(
         default_factory=dict,
         description="Named price adders (taxes, tariffs), €/MWh_el, each constant or hourly.",
     )
-    co2_t_per_mwh: Series | None = Field(
+    co2_t_per_mwh: Co2Series | None = Field(
         None, description="CO2 intensity of grid electricity, t/MWh_el (optional)."
     )
-    onsite_pv_mw: Series | None = Field(
+    onsite_pv_mw: PowerSeries | None = Field(
         None, description="On-site PV production, MW: used before grid electricity (optional)."
     )
-    pv_export_price_eur_per_mwh: Series = Field(
+    pv_export_price_eur_per_mwh: PriceSeries = Field(
         0.0, description="Price for PV electricity not used on site, €/MWh (0: curtailed)."
     )
 
@@ -55,13 +72,22 @@ class Electricity(StrictModel):
 class DistrictHeating(StrictModel):
     """The network the units feed."""
 
-    supply_temperature_c: Series = Field(description="Supply temperature, °C.")
-    return_temperature_c: Series = Field(description="Return temperature, °C.")
+    supply_temperature_c: TemperatureSeries = Field(description="Supply temperature, °C.")
+    return_temperature_c: TemperatureSeries = Field(description="Return temperature, °C.")
     allow_heat_dump: bool = Field(
         False,
         description="Let surplus heat be rejected (a dry cooler): supply ≥ demand instead of =. Needed "
         "when a cooling demand makes more heat than the network can take.",
     )
+
+    @model_validator(mode="after")
+    def _supply_above_return(self) -> DistrictHeating:
+        supply, ret = self.supply_temperature_c, self.return_temperature_c
+        if isinstance(supply, float) and isinstance(ret, float) and supply <= ret:
+            raise FieldError(
+                "supply_temperature_c", f"expected above return_temperature_c {ret:g} °C (found {supply:g})"
+            )
+        return self
 
 
 class Economics(StrictModel):
@@ -71,8 +97,8 @@ class Economics(StrictModel):
 class ExtraInvestment(StrictModel):
     """An investment outside the units (e.g. the DH network), added to the annual cost."""
 
-    investment_eur: Annotated[float, Field(ge=0)] = Field(description="Investment, €.")
-    lifetime_years: Annotated[int, Field(gt=0)] = Field(description="Lifetime, years.")
+    investment_eur: NonNegative = Field(description="Investment, €.")
+    lifetime_years: Years = Field(description="Lifetime, years.")
     include: bool = Field(True, description="Whether it counts in the objective and the LCOE.")
 
 
@@ -81,7 +107,7 @@ class Scenario(StrictModel):
 
     name: str = Field(description="Short name used in reports.")
     description: str = Field("", description="Free text.")
-    hours: Annotated[int, Field(gt=0)] | None = Field(
+    hours: Hours | None = Field(
         None,
         description="Hours to model from the start of the series (default: the series' length). "
         "Operating costs of a shorter horizon are scaled to 8760 h.",
@@ -101,34 +127,189 @@ class Scenario(StrictModel):
             raise ValueError("units: expected at least one heat-producing unit, found none")
         return self
 
+    @model_validator(mode="after")
+    def _unit_names(self) -> Scenario:
+        check_unit_names(list(self.units))
+        return self
 
-def _location(loc: tuple[Any, ...]) -> str:
-    # pydantic puts the discriminator's tag in the path (units.gw.heat_pump.cop); drop it.
+    @model_validator(mode="after")
+    def _sources_below_supply(self) -> Scenario:
+        """A COP model (linear, lorenz) on a constant source as warm as the constant supply gives a
+        number without meaning: such heat needs no heat pump, or it is a typo. (An explicit COP
+        series is the user's own call; hour by hour, the inputs' preparation checks the same.)"""
+        supply = self.district_heating.supply_temperature_c
+        if not isinstance(supply, float):
+            return self
+        for name, unit in self.units.items():
+            if unit.type == "heat_pump":
+                field, pump = "source_temperature_c", unit
+            elif unit.type == "excess_heat" and unit.booster is not None:
+                field, pump = "booster.source_temperature_c", unit.booster
+            else:
+                continue
+            source = pump.source_temperature_c
+            if pump.cop.model != "series" and isinstance(source, float) and source >= supply:
+                raise FieldError(
+                    f"units.{name}.{field}",
+                    f"expected a source colder than district_heating.supply_temperature_c {supply:g} °C, "
+                    f"else it needs no heat pump (found {source:g})",
+                )
+        return self
+
+
+# A unit's name is a column prefix of the result tables and part of a model block's name.
+UNIT_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]*$")
+# Names the result tables use themselves: `system` is the KPI table's system row; the others are
+# prefixes of fixed columns that a unit's own columns would collide with (`grid` +
+# `_electricity_mw` is the dispatch table's grid_electricity_mw, heat_`demand`_mwh a sweep column).
+RESERVED_UNIT_NAMES = frozenset(
+    {
+        "system",
+        "grid",
+        "demand",
+        "cooling_demand",
+        "heat_dumped",
+        "pv",
+        "pv_used",
+        "electricity",
+        "price",
+        "co2",
+        "hour",
+        "time",
+        "time_utc",
+        "typical_period",
+        "weight",
+    }
+)
+# Suffixes of a unit's columns in the dispatch table (<name>_<suffix>), see dhopt.results.
+UNIT_COLUMN_SUFFIXES = (
+    "heat_mw",
+    "delivered_mw",
+    "electricity_mw",
+    "aux_electricity_mw",
+    "cop",
+    "cooling_mw",
+    "charge_mw",
+    "discharge_mw",
+    "level_mwh",
+)
+
+
+def check_unit_names(names: list[str]) -> None:
+    """FieldError for a unit name that is malformed, reserved or makes the same column as another's."""
+    columns: dict[str, str] = {}
+    for name in names:
+        where = f"units.{name}"
+        if not UNIT_NAME.match(name):
+            raise FieldError(
+                where,
+                "expected a unit name of letters, digits, '_' and '-' that starts with a letter "
+                f"(found {name!r})",
+            )
+        if name.lower() in RESERVED_UNIT_NAMES:
+            raise FieldError(
+                where, f"the name {name!r} is reserved: the result tables use it themselves; expected another"
+            )
+        for suffix in UNIT_COLUMN_SUFFIXES:
+            column = f"{name}_{suffix}".lower()
+            other = columns.setdefault(column, name)
+            if other != name:
+                raise FieldError(
+                    where, f"expected a name whose result columns differ from unit '{other}''s ({column})"
+                )
+
+
+def _location(loc: tuple[Any, ...], data: Any) -> str:
+    """The dotted path of an error's location in the scenario, without the tags pydantic adds for
+    the branches of a union (units.gw.heat_pump.cop → units.gw.cop). A part is a tag if it is not a
+    key of the data at that point, so a unit may be named like a unit type."""
     from dhopt.units import UNIT_TYPES
 
-    tags = set(UNIT_TYPES) | {"float", "SeriesFromFile", "linear", "lorenz", "series", "fan", "pump"}
-    parts = [str(p) for p in loc if str(p) not in tags]
-    return ".".join(parts) or "(top level)"
+    tags = set(UNIT_TYPES) | {SERIES_CONSTANT, SERIES_FILE, "linear", "lorenz", "series", "fan", "pump"}
+    parts: list[str] = []
+    node = data
+    for p in loc:
+        in_data = isinstance(node, dict) and p in node
+        in_data |= isinstance(node, list) and isinstance(p, int) and 0 <= p < len(node)
+        if in_data:
+            node = node[p]
+        elif str(p) in tags:
+            continue
+        else:
+            node = None
+        parts.append(str(p))
+    return ".".join(parts)
 
 
-def format_validation_error(path: Path, err: ValidationError) -> str:
-    """One line: the file, then each distinct field with what was expected and what was found."""
+def _found(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return repr(value)
+
+
+def format_validation_error(path: Path, err: ValidationError, data: Any = None) -> str:
+    """One line: the file, then each distinct field with what was expected and what was found.
+    `data` is what was validated (to tell the fields in an error's location from union tags)."""
     seen: dict[str, str] = {}
     for e in err.errors():
-        where = _location(e["loc"])
-        if e["type"] == "extra_forbidden":
+        where = _location(e["loc"], data)
+        problem = (e.get("ctx") or {}).get("error")
+        if isinstance(problem, FieldError):  # a model's check about one of its fields
+            where = f"{where}.{problem.field}" if where else problem.field
+            msg = problem.message
+        elif e["type"] == "extra_forbidden":
             msg = "unknown key"
+        elif e["type"] in ("union_tag_invalid", "union_tag_not_found"):  # e.g. a unit's `type`
+            ctx = e["ctx"]
+            tag_field = ctx["discriminator"].strip("'")
+            where = f"{where}.{tag_field}"
+            if "expected_tags" in ctx:
+                msg = f"expected one of {ctx['expected_tags']} (found {ctx['tag']!r})"
+            else:
+                msg = "Field required"
         else:
             msg = e["msg"]
-            if "input" in e and not isinstance(e["input"], dict | list):
-                msg += f" (found {e['input']!r})"
-        seen.setdefault(where, msg)
+            if "input" in e and not (e["type"] == "missing" or e["type"].startswith("model_")):
+                msg += f" (found {_found(e['input'])})"
+        seen.setdefault(where or "(top level)", msg)
     items = [f"{w}: {m}" for w, m in seen.items()]
     more = f" (+{len(items) - 3} more)" if len(items) > 3 else ""
     return f"{path}: " + "; ".join(items[:3]) + more
 
 
+class DuplicateKeyError(yaml.MarkedYAMLError):
+    """A mapping with the same key twice (plain YAML keeps the last one without a word)."""
+
+
+# libyaml's parser where PyYAML has it (ten times faster); both construct with the safe constructor.
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class UniqueKeyLoader(_SafeLoader):
+    """YAML's safe loader, but a repeated key in a mapping is an error, not an overwrite."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        if isinstance(node, yaml.MappingNode):
+            seen: set[Any] = set()
+            for key_node, _ in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    continue  # `<<: *base`: keys given here override the merged ones, as meant
+                key = self.construct_object(key_node, deep=True)
+                try:
+                    repeated = key in seen
+                    seen.add(key)
+                except TypeError:
+                    continue  # an unhashable key: the safe loader reports it itself
+                if repeated:
+                    mark = key_node.start_mark
+                    raise DuplicateKeyError(problem=f"duplicate key {key!r}", problem_mark=mark)
+        return super().construct_mapping(node, deep=deep)
+
+
 def read_yaml(path: Path) -> dict[str, Any]:
+    """The mapping in YAML file `path` (safe loading, no repeated keys); ScenarioError otherwise."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -136,7 +317,10 @@ def read_yaml(path: Path) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError(f"{path}: cannot read: {exc}") from None
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=UniqueKeyLoader)  # a SafeLoader: safe loading
+    except DuplicateKeyError as exc:
+        mark = exc.problem_mark
+        raise ScenarioError(f"{path}:{mark.line + 1}:{mark.column + 1}: {exc.problem}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
@@ -155,7 +339,7 @@ def validate_as(model: type[M], path: Path, data: Any) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError(format_validation_error(path, exc)) from None
+        raise ScenarioError(format_validation_error(path, exc, data)) from None
 
 
 def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> LoadedScenario:

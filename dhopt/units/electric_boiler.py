@@ -2,31 +2,29 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 from pydantic import Field
 
-from dhopt.schema import Investment, NonNegative, OperationAndMaintenance, StrictModel
+from dhopt.schema import CapacityLimits, Efficiency, Investment, OperationAndMaintenance, Power
 from dhopt.units.converter import ConverterInputs
 
 if TYPE_CHECKING:
     from dhopt.inputs import PrepareContext
 
 
-class ElectricBoiler(StrictModel):
+class ElectricBoiler(CapacityLimits):
     """An electric (peak-load) boiler."""
 
     type: Literal["electric_boiler"]
-    efficiency: Annotated[float, Field(gt=0, le=1)] = Field(
-        1.0, description="Heat out per electricity in, - (the study: 1)."
-    )
-    capacity_min_mw: NonNegative = Field(0.0, description="Smallest capacity to build, MW heat.")
-    capacity_max_mw: NonNegative | None = Field(None, description="Largest capacity, MW heat.")
-    capacity_mw: NonNegative | None = Field(
+    efficiency: Efficiency = Field(1.0, description="Heat out per electricity in, - (the study: 1).")
+    capacity_min_mw: Power = Field(0.0, description="Smallest capacity to build, MW heat.")
+    capacity_max_mw: Power | None = Field(None, description="Largest capacity, MW heat.")
+    capacity_mw: Power | None = Field(
         None, description="Fixed capacity instead of an optimised one, MW heat."
     )
-    min_load_mw: NonNegative = Field(0.0, description="Least heat output when running, MW.")
+    min_load_mw: Power = Field(0.0, description="Least heat output when running, MW.")
     investment: Investment = Field(description="Investment cost.")
     om: OperationAndMaintenance = Field(default_factory=OperationAndMaintenance, description="O&M costs.")
 

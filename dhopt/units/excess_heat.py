@@ -14,12 +14,15 @@ import numpy as np
 from pydantic import Field
 
 from dhopt.schema import (
+    CapacityLimits,
     Investment,
-    NonNegative,
     OperationAndMaintenance,
     Pipe,
-    Series,
+    Power,
+    PowerSeries,
+    PriceSeries,
     StrictModel,
+    TemperatureSeries,
 )
 from dhopt.timestamps import describe_hours
 from dhopt.units.converter import ConverterInputs
@@ -33,26 +36,26 @@ if TYPE_CHECKING:
 class Booster(StrictModel):
     """A heat pump lifting the excess heat to the DH supply temperature (cascade/booster)."""
 
-    source_temperature_c: Series | None = Field(
+    source_temperature_c: TemperatureSeries | None = Field(
         None, description="Temperature of the excess heat, °C (needed by linear and lorenz COP)."
     )
     cop: CopModel = Field(description="The booster's COP model.")
 
 
-class ExcessHeat(StrictModel):
+class ExcessHeat(CapacityLimits):
     """Heat recovered from a process, sold into the network."""
 
     type: Literal["excess_heat"]
     source: str = Field(description="Label, e.g. supermarket refrigeration, data centre.")
-    available_heat_mw: Series = Field(description="Excess heat available from the source per hour, MW.")
+    available_heat_mw: PowerSeries = Field(description="Excess heat available from the source per hour, MW.")
     booster: Booster | None = Field(None, description="Booster heat pump, if the heat needs lifting.")
-    heat_price_eur_per_mwh: Series = Field(
+    heat_price_eur_per_mwh: PriceSeries = Field(
         0.0, description="Price paid for the source heat, € per MWh taken from the source."
     )
-    capacity_min_mw: NonNegative = Field(0.0, description="Smallest capacity to build, MW heat out.")
-    capacity_max_mw: NonNegative | None = Field(None, description="Largest capacity, MW heat out.")
-    capacity_mw: NonNegative | None = Field(None, description="Fixed capacity, MW heat out.")
-    min_load_mw: NonNegative = Field(0.0, description="Least heat output when running, MW.")
+    capacity_min_mw: Power = Field(0.0, description="Smallest capacity to build, MW heat out.")
+    capacity_max_mw: Power | None = Field(None, description="Largest capacity, MW heat out.")
+    capacity_mw: Power | None = Field(None, description="Fixed capacity, MW heat out.")
+    min_load_mw: Power = Field(0.0, description="Least heat output when running, MW.")
     investment: Investment = Field(
         description="Connection (fixed_eur, e.g. 17,000 €) and per-MW cost (e.g. 600 €/kW)."
     )

@@ -7,23 +7,23 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 from pydantic import Field
 
-from dhopt.schema import Investment, NonNegative, OperationAndMaintenance, Series, StrictModel
+from dhopt.schema import CapacityLimits, Investment, OperationAndMaintenance, Power, PriceSeries
 from dhopt.units.converter import ConverterInputs
 
 if TYPE_CHECKING:
     from dhopt.inputs import PrepareContext
 
 
-class HeatImport(StrictModel):
+class HeatImport(CapacityLimits):
     """A connection to another network that sells heat at an hourly price."""
 
     type: Literal["heat_import"]
     source: str = Field("main DH network", description="Label of the network heat is bought from.")
-    price_eur_per_mwh: Series = Field(description="Price of the heat bought, €/MWh.")
-    capacity_min_mw: NonNegative = Field(0.0, description="Smallest connection to build, MW.")
-    capacity_max_mw: NonNegative | None = Field(None, description="Largest connection, MW.")
-    capacity_mw: NonNegative | None = Field(None, description="Existing (fixed) connection, MW.")
-    min_load_mw: NonNegative = Field(0.0, description="Least import when importing, MW.")
+    price_eur_per_mwh: PriceSeries = Field(description="Price of the heat bought, €/MWh.")
+    capacity_min_mw: Power = Field(0.0, description="Smallest connection to build, MW.")
+    capacity_max_mw: Power | None = Field(None, description="Largest connection, MW.")
+    capacity_mw: Power | None = Field(None, description="Existing (fixed) connection, MW.")
+    min_load_mw: Power = Field(0.0, description="Least import when importing, MW.")
     investment: Investment = Field(
         default_factory=lambda: Investment(lifetime_years=30),
         description="Connection cost (default none).",

@@ -13,16 +13,26 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Annotated, Literal
 
 import numpy as np
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from dhopt.schema import (
+    CapacityLimits,
+    Cop,
+    CopSeries,
+    Efficiency,
+    FieldError,
     Investment,
-    NonNegative,
     OperationAndMaintenance,
     Pipe,
-    Positive,
-    Series,
+    Power,
+    PowerSeries,
+    PriceSeries,
+    Share,
     StrictModel,
+    Temperature,
+    TemperatureDifference,
+    TemperatureSeries,
+    number,
 )
 from dhopt.timestamps import describe_hours
 from dhopt.units.converter import ConverterInputs
@@ -34,6 +44,10 @@ if TYPE_CHECKING:
 KELVIN = 273.15
 
 
+CopSlope = number(ge=0, le=1)  # COP change per K; the study's are a few hundredths
+PumpHead = number(ge=0, le=1000)  # m
+
+
 class LinearCop(StrictModel):
     """Linear change of COP with source and sink temperature around a design point (deliverable eq. 14).
 
@@ -42,27 +56,37 @@ class LinearCop(StrictModel):
     """
 
     model: Literal["linear"]
-    design_cop: Positive = Field(description="COP at the design temperatures, -.")
-    source_design_temperature_c: float = Field(description="Source temperature at design, °C.")
-    sink_design_temperature_c: float = Field(description="Sink (DH supply) temperature at design, °C.")
-    a: NonNegative = Field(
+    design_cop: Cop = Field(description="COP at the design temperatures, -.")
+    source_design_temperature_c: Temperature = Field(description="Source temperature at design, °C.")
+    sink_design_temperature_c: Temperature = Field(description="Sink (DH supply) temperature at design, °C.")
+    a: CopSlope = Field(
         description="COP points added per K of warmer source (absolute, not a share of design_cop), 1/K "
         "(Nordhavn deliverable Table 4)."
     )
-    b: NonNegative = Field(
+    b: CopSlope = Field(
         description="COP points taken off per K of warmer sink (absolute, not a share of design_cop), 1/K "
         "(Nordhavn deliverable Table 4)."
     )
+
+    @model_validator(mode="after")
+    def _source_below_sink(self) -> LinearCop:
+        source, sink = self.source_design_temperature_c, self.sink_design_temperature_c
+        if source >= sink:
+            raise FieldError(
+                "source_design_temperature_c",
+                f"expected below sink_design_temperature_c {sink:g} °C (found {source:g})",
+            )
+        return self
 
 
 class LorenzCop(StrictModel):
     """COP as a fixed share (Lorenz efficiency) of the Lorenz COP of the two streams (deliverable eq. 6–7)."""
 
     model: Literal["lorenz"]
-    lorenz_efficiency: Annotated[float, Field(gt=0, le=1)] = Field(
+    lorenz_efficiency: Efficiency = Field(
         description="Lorenz (exergy) efficiency, 0–1 (the Nordhavn deliverable: 0.3–0.6)."
     )
-    source_cooling_k: Positive = Field(
+    source_cooling_k: TemperatureDifference = Field(
         description="Temperature drop of the source stream in the evaporator, K."
     )
 
@@ -71,7 +95,7 @@ class SeriesCop(StrictModel):
     """An explicit hourly COP series (for example from a manufacturer's or a cycle model)."""
 
     model: Literal["series"]
-    cop: Series = Field(description="COP per hour, -.")
+    cop: CopSeries = Field(description="COP per hour, -.")
 
 
 CopModel = Annotated[LinearCop | LorenzCop | SeriesCop, Field(discriminator="model")]
@@ -81,7 +105,7 @@ class FanPower(StrictModel):
     """Air-source fans: a share of the source-side design capacity at full load (deliverable 2.2.3)."""
 
     kind: Literal["fan"]
-    share_of_source_capacity: Annotated[float, Field(ge=0, le=1)] = Field(
+    share_of_source_capacity: Share = Field(
         0.02, description="Fan power at full load / heat taken from the source at design, - (study: 0.02)."
     )
 
@@ -90,11 +114,11 @@ class PumpPower(StrictModel):
     """Pumps of a water-source unit: hydraulic power ρ·g·H·V̇/η of the design flow (deliverable 2.2.3)."""
 
     kind: Literal["pump"]
-    head_m: NonNegative = Field(description="Pumping head at design flow, m.")
-    source_cooling_k: Positive = Field(
+    head_m: PumpHead = Field(description="Pumping head at design flow, m.")
+    source_cooling_k: TemperatureDifference = Field(
         description="Temperature drop of the source water at design, K (sets the design flow)."
     )
-    pump_efficiency: Annotated[float, Field(gt=0, le=1)] = Field(0.7, description="Pump efficiency, -.")
+    pump_efficiency: Efficiency = Field(0.7, description="Pump efficiency, -.")
 
 
 AuxiliaryPower = Annotated[FanPower | PumpPower, Field(discriminator="kind")]
@@ -103,32 +127,32 @@ AuxiliaryPower = Annotated[FanPower | PumpPower, Field(discriminator="kind")]
 class CoolingByProduct(StrictModel):
     """Cooling made by the heat pump's evaporator: (1 − 1/COP) MWh per MWh of heat."""
 
-    credit_eur_per_mwh: Series = Field(0.0, description="Value of the cooling, € per MWh of cooling.")
+    credit_eur_per_mwh: PriceSeries = Field(0.0, description="Value of the cooling, € per MWh of cooling.")
     serves_cooling_demand: bool = Field(
         True, description="Counts towards demand.cooling_mw, if the scenario has one."
     )
 
 
-class HeatPump(StrictModel):
+class HeatPump(CapacityLimits):
     """A large heat pump that lifts heat from a source to the district-heating supply temperature."""
 
     type: Literal["heat_pump"]
     source: str = Field(description="Heat source label, e.g. groundwater, sewage, seawater, air.")
-    source_temperature_c: Series | None = Field(
+    source_temperature_c: TemperatureSeries | None = Field(
         None, description="Source inlet temperature per hour, °C (needed by linear and lorenz COP)."
     )
     cop: CopModel = Field(description="How the COP is computed.")
-    capacity_min_mw: NonNegative = Field(0.0, description="Smallest capacity to build, MW heat.")
-    capacity_max_mw: NonNegative | None = Field(
+    capacity_min_mw: Power = Field(0.0, description="Smallest capacity to build, MW heat.")
+    capacity_max_mw: Power | None = Field(
         None, description="Largest capacity to build (e.g. a source limit), MW heat."
     )
-    capacity_mw: NonNegative | None = Field(
+    capacity_mw: Power | None = Field(
         None, description="Fixed capacity instead of an optimised one, MW heat."
     )
-    availability_mw: Series | None = Field(
+    availability_mw: PowerSeries | None = Field(
         None, description="Hourly cap on heat output from the source's availability, MW."
     )
-    min_load_mw: NonNegative = Field(
+    min_load_mw: Power = Field(
         0.0, description="Least heat output when running, MW (the Nordhavn deliverable: 1 MW)."
     )
     investment: Investment = Field(description="Investment in the heat pump and its source access.")

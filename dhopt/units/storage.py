@@ -11,13 +11,22 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pyomo.environ as pyo
-from pydantic import Field
+from pydantic import Field, model_validator
 
-from dhopt.schema import Fraction, NonNegative, StrictModel
+from dhopt.schema import (
+    Energy,
+    FieldError,
+    Fraction,
+    NonNegative,
+    Power,
+    StrictModel,
+    TemperatureDifference,
+    Years,
+)
 
 if TYPE_CHECKING:
     from dhopt.inputs import PrepareContext, TypicalPeriods
@@ -30,7 +39,7 @@ class StorageInvestment(StrictModel):
 
     fixed_eur: NonNegative = Field(0.0, description="Volume-independent part, € (if built).")
     per_m3_eur: NonNegative = Field(0.0, description="Specific part, € per m³ of water volume.")
-    lifetime_years: Annotated[int, Field(gt=0)] = Field(description="Lifetime, years.")
+    lifetime_years: Years = Field(description="Lifetime, years.")
 
 
 class Storage(StrictModel):
@@ -40,18 +49,25 @@ class Storage(StrictModel):
     loss_per_hour: Fraction = Field(
         0.0001, description="Share of the stored heat lost each hour, - (study: 0.0001)."
     )
-    temperature_difference_k: Annotated[float, Field(gt=0)] = Field(
+    temperature_difference_k: TemperatureDifference = Field(
         25.0, description="Temperature difference between hot and cold water, K (sets the volume)."
     )
-    capacity_min_mwh: NonNegative = Field(0.0, description="Smallest capacity to build, MWh.")
-    capacity_max_mwh: NonNegative | None = Field(None, description="Largest capacity, MWh.")
-    capacity_mwh: NonNegative | None = Field(
-        None, description="Fixed capacity instead of an optimised one, MWh."
-    )
-    power_max_mw: NonNegative | None = Field(
+    capacity_min_mwh: Energy = Field(0.0, description="Smallest capacity to build, MWh.")
+    capacity_max_mwh: Energy | None = Field(None, description="Largest capacity, MWh.")
+    capacity_mwh: Energy | None = Field(None, description="Fixed capacity instead of an optimised one, MWh.")
+    power_max_mw: Power | None = Field(
         None, description="Largest charge or discharge rate, MW (none: unlimited, as the study)."
     )
     investment: StorageInvestment = Field(description="Investment cost.")
+
+    @model_validator(mode="after")
+    def _consistent_capacities(self) -> Storage:
+        low, top = self.capacity_min_mwh, self.capacity_max_mwh
+        if top is not None and low > top:
+            raise FieldError(
+                "capacity_min_mwh", f"expected at most capacity_max_mwh {top:g} MWh (found {low:g})"
+            )
+        return self
 
 
 @dataclass

@@ -9,12 +9,12 @@ taxable heat. `hourly`: the rule applies hour by hour (hours below the threshold
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 from pydantic import Field
 
-from dhopt.schema import NonNegative, Series, StrictModel
+from dhopt.schema import Cop, NonNegativePrice, PriceSeries, Share, StrictModel
 
 if TYPE_CHECKING:
     from dhopt.inputs import PrepareContext
@@ -26,10 +26,10 @@ MWH_PER_GJ = 1 / 3.6
 class ExcessHeatTax(StrictModel):
     """Danish excess-heat tax on the heat a unit sells (the supermarket paper, eq. 3)."""
 
-    heat_price_eur_per_mwh: Series = Field(description="Heat sale price the tax is a share of, €/MWh.")
-    rate: Annotated[float, Field(ge=0, le=1)] = Field(0.25, description="Share of the heat sale, -.")
-    cap_eur_per_gj: NonNegative = Field(7.40, description="Most tax per GJ of taxable heat, €/GJ.")
-    cop_threshold: NonNegative = Field(3.0, description="Heat above what this COP would give is taxed, -.")
+    heat_price_eur_per_mwh: PriceSeries = Field(description="Heat sale price the tax is a share of, €/MWh.")
+    rate: Share = Field(0.25, description="Share of the heat sale, -.")
+    cap_eur_per_gj: NonNegativePrice = Field(7.40, description="Most tax per GJ of taxable heat, €/GJ.")
+    cop_threshold: Cop = Field(3.0, description="Heat above what this COP would give is taxed, -.")
     rule: Literal["hourly", "annual"] = Field("hourly", description="Apply per hour or on annual sums.")
 
 
