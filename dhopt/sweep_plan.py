@@ -31,7 +31,9 @@ from dhopt.scenario import (
     read_yaml,
     validate_as,
 )
-from dhopt.schema import NonNegative, Positive, StrictModel
+from dhopt.schema import Hours, NonNegative, Positive, StrictModel, integer
+
+ThreadCount = integer(ge=1, le=1024)
 
 LIMIT_TOLERANCE_MW = 1e-6
 
@@ -69,6 +71,13 @@ class Proportions(StrictModel):
     @classmethod
     def _yaml_off(cls, v: Any) -> Any:
         return "off" if v is False else v  # YAML 1.1 reads a bare `off` as false
+
+    @field_validator("step", mode="before")
+    @classmethod
+    def _step_is_no_boolean(cls, v: Any) -> Any:
+        if isinstance(v, bool):
+            raise ValueError(f"expected a number or a fraction such as '1/9', not {str(v).lower()}")
+        return v
 
     @field_validator("step")
     @classmethod
@@ -119,7 +128,7 @@ class SweepFile(StrictModel):
     name: str | None = Field(None, description="Sweep name (default: the file's stem).")
     description: str = Field("", description="Free text.")
     base: str = Field(description="Base scenario file, relative to the sweep file (or absolute).")
-    hours: Annotated[int, Field(gt=0)] | None = Field(None, description="Solve the first N hours only.")
+    hours: Hours | None = Field(None, description="Solve the first N hours only.")
     time_limit_s: Positive | None = Field(None, description="Solver time limit per point, s.")
     timeout_grace_s: NonNegative = Field(
         60.0,
@@ -127,7 +136,7 @@ class SweepFile(StrictModel):
         "killed and recorded as 'timeout', s.",
     )
     mip_gap: NonNegative = Field(1e-3, description="Relative MIP gap per point, -.")
-    threads: Annotated[int, Field(ge=1)] = Field(1, description="Solver threads per point.")
+    threads: ThreadCount = Field(1, description="Solver threads per point.")
     overrides: dict[str, Any] = Field(
         default_factory=dict,
         description="Dotted path → value, applied to every point (a point's own overrides win).",
@@ -302,12 +311,15 @@ def load_sweep(path: str | Path, hours: int | None = None) -> SweepPlan:
             where = _describe(labels)
             try:
                 data = apply_overrides(base_raw, overrides)
-                Scenario.model_validate(data)
+                breach = _limit_breach(data)
+                if breach is None:  # a breaching point is not solved (status infeasible, the reason)
+                    Scenario.model_validate(data)
             except ScenarioError as exc:
                 raise ScenarioError(f"{path}: {where}: {exc}") from None
             except ValidationError as exc:
-                raise ScenarioError(f"{path}: {where}: {format_validation_error(base_path, exc)}") from None
-            points[pid] = PointSpec(pid, overrides, _limit_breach(data))
+                message = format_validation_error(base_path, exc, data)
+                raise ScenarioError(f"{path}: {where}: {message}") from None
+            points[pid] = PointSpec(pid, overrides, breach)
         rows.append(Row(pid, labels))
 
     label_columns: list[str] = []
@@ -349,12 +361,19 @@ def _describe(labels: dict[str, Any]) -> str:
 
 
 def _limit_breach(data: dict[str, Any]) -> str | None:
-    """Why a point's fixed capacities break the base scenario's limits (capacity_max_mw), or None."""
+    """Why a point's fixed capacities break the base scenario's limits (above capacity_max_mw, or
+    built below the minimum load, so the unit could never run), or None."""
     reasons = []
     for name, unit in (data.get("units") or {}).items():
         if not isinstance(unit, dict):
             continue
-        fixed, top = unit.get("capacity_mw"), unit.get("capacity_max_mw")
-        if fixed is not None and top is not None and float(fixed) > float(top) + LIMIT_TOLERANCE_MW:
+        fixed, top, low = unit.get("capacity_mw"), unit.get("capacity_max_mw"), unit.get("min_load_mw")
+        if not isinstance(fixed, int | float) or isinstance(fixed, bool):
+            continue
+        if isinstance(top, int | float) and float(fixed) > float(top) + LIMIT_TOLERANCE_MW:
             reasons.append(f"{name} {float(fixed):.3f} MW is above its capacity_max_mw {float(top):g} MW")
+        if isinstance(low, int | float) and 0 < float(fixed) < float(low) - LIMIT_TOLERANCE_MW:
+            reasons.append(
+                f"{name} {float(fixed):.3f} MW is below its min. load {float(low):g} MW: it can never run"
+            )
     return "; ".join(reasons) or None

@@ -118,3 +118,35 @@ def test_local_cluster_listens_on_localhost_only(tmp_path, monkeypatch):
     with pytest.raises(DhoptError, match="cannot start a Dask LocalCluster"):
         run_sweep(sweep, tmp_path / "out", workers=2, scheduler="local", progress=False)
     assert seen["host"] == "127.0.0.1" and seen["dashboard_address"] is None
+
+
+def test_sweep_numbers_refuse_booleans(tmp_path):
+    """`hours: yes`, `threads: true` or `step: true` are not numbers (YAML reads them as booleans)."""
+    from dhopt.errors import ScenarioError
+    from dhopt.sweep import load_sweep
+
+    base = Path(__file__).resolve().parents[1] / "scenarios" / "nordhavn.yaml"
+    for line in ("hours: yes", "threads: true"):
+        sweep = tmp_path / "s.yaml"
+        sweep.write_text(f"base: {base}\n{line}\ncases: [{{name: a}}]\n")
+        with pytest.raises(ScenarioError, match=line.split(":")[0]):
+            load_sweep(sweep)
+    sweep.write_text(
+        f"base: {base}\nproportions: {{sources: [groundwater, sewage], total_mw: 10, step: true}}\n"
+    )
+    with pytest.raises(ScenarioError, match="step"):
+        load_sweep(sweep)
+
+
+def test_a_point_below_a_minimum_load_is_infeasible_not_a_stop(tmp_path):
+    """Splitting 2 MW in quarters gives points with 0.5 MW of a unit whose minimum load is 1 MW:
+    those points can never run that unit; they are marked, and the sweep plans the rest."""
+    base = Path(__file__).resolve().parents[1] / "scenarios" / "nordhavn.yaml"
+    sweep = tmp_path / "s.yaml"
+    sweep.write_text(
+        f"base: {base}\nproportions: {{sources: [groundwater, sewage], total_mw: 2, step: 0.25}}\n"
+    )
+    plan = load_sweep(sweep, hours=24)
+    breaches = [p.skip_reason for p in plan.points.values() if p.skip_reason]
+    assert breaches and all("min. load" in b for b in breaches)
+    assert len(breaches) < len(plan.points)
