@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from dhopt.errors import ScenarioError
-from dhopt.schema import Series, SeriesFromFile
+from dhopt.schema import LIMIT, Series, SeriesFromFile
 from dhopt.timestamps import first_irregular_step
 
 HOURS_PER_YEAR = 8760
@@ -201,6 +201,9 @@ class _StampedFile:
     lines: np.ndarray
 
 
+VALUE_LIMIT = LIMIT  # no hourly value of any series is larger (the schema's limit for numbers)
+
+
 class SeriesReader:
     """Reads CSV columns relative to the scenario file, caching each file, with clear errors."""
 
@@ -274,8 +277,14 @@ class SeriesReader:
                 f"values, found {rows}"
             )
         self._check_same_hours(table, hours)
-        values = table.numbers(spec.column, where, hours)
-        return values * spec.scale + spec.offset
+        values = table.numbers(spec.column, where, hours) * spec.scale + spec.offset
+        huge = np.flatnonzero(~(np.abs(values) <= VALUE_LIMIT))  # also inf after scaling
+        if huge.size:
+            raise ScenarioError(
+                f"{table.path}: column '{spec.column}' ({where}): expected values within ±{VALUE_LIMIT:g} "
+                f"(after scale and offset), found {huge.size} beyond, first in {table.where(int(huge[0]))}"
+            )
+        return values
 
     def timestamps(self, spec: Series, hours: int) -> pd.DatetimeIndex | None:
         if not isinstance(spec, SeriesFromFile):

@@ -197,3 +197,23 @@ def test_cli_gives_one_line_and_exit_code_2(writer):
     assert "Traceback" not in result.output
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"error: {writer.folder / 'd.csv'}")
+
+
+def test_an_absurd_value_in_a_file_is_refused_with_its_line(writer):
+    """A price of 1e300 in a data file (not only as a constant) stops at validation, naming the
+    file, the column and the line, without echoing the value."""
+    from conftest import base_scenario, heat_pump
+
+    from dhopt.errors import ScenarioError
+    from dhopt.inputs import prepare_inputs
+    from dhopt.scenario import load_scenario
+
+    prices = [50.0] * 24
+    prices[5] = 1e300
+    name = writer.csv("p.csv", price=prices)
+    sc = base_scenario(24, price={"file": name, "column": "price"})
+    sc["units"]["hp"] = heat_pump()
+    with pytest.raises(ScenarioError) as err:
+        prepare_inputs(load_scenario(writer.yaml(sc)))
+    assert "p.csv" in str(err.value) and "'price'" in str(err.value) and "line 7 of p.csv" in str(err.value)
+    assert "1e+300" not in str(err.value)
