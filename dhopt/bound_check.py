@@ -1,8 +1,10 @@
 """Economic capacity bounds after a solve: what any solution cheaper than the incumbent can build.
 
-With an incumbent of cost Z, a unit whose capacity costs c per MW (per MWh for storage) is never
-built beyond cap_min + (Z − LB − F)/c in any solution better than Z, where LB is a lower bound of
-the whole objective and F the fixed cost it then pays. The solve loop checks every guessed bound
+A unit's terms in the objective are T = c·cap + F·build + Σ_n k_n·q_n. With q_n ≤ cap, the hours
+whose cost k_n is negative (a negative price, a credit) give at least N·cap, N = Σ_n min(0, k_n),
+so T ≥ (c + N)·cap + F·build. If s = c + N > 0, then in any solution cheaper than the incumbent's
+cost Z the unit is never built beyond cap_min + (Z − LB − F)/s, where LB is a lower bound of the
+whole objective made of these terms at their smallest. The solve loop checks every guessed bound
 of dhopt.bounds against these.
 """
 
@@ -15,51 +17,81 @@ from pyomo.repn.standard_repn import generate_standard_repn
 from dhopt.model import BuiltModel
 
 
-def objective_lower_bound(built: BuiltModel) -> tuple[float, dict[int, float]]:
-    """A lower bound of the objective over the model's variable bounds, and each variable's cost
-    coefficient (by id). Where heat has no negative cost and the storage cycles, the heat bought
-    is at least the horizon's demand at the cheapest heat of the horizon."""
+def _lower_bound_and_slopes(built: BuiltModel) -> tuple[float, dict[str, tuple[float, float]]]:
+    """LB of the objective, and for each free unit (s, F): capacity slope and fixed cost if built.
+    LB is −inf if some cost can fall without limit."""
     inputs = built.inputs
     repn = generate_standard_repn(built.model.total_cost.expr, compute_values=True, quadratic=False)
     coef = {id(v): float(c) for v, c in zip(repn.linear_vars, repn.linear_coefs, strict=True)}
-    heat = {id(b.q[n]): u for u in inputs.converters for b in [built.converter_blocks[u.name]] for n in b.q}
-    lower, heat_lower = float(repn.constant), 0.0
-    cheapest = math.inf
+    heat = {id(v): u.name for u in inputs.converters for v in built.converter_blocks[u.name].q.values()}
+    sizes = set()
+    for b in [*built.converter_blocks.values(), *built.storage_blocks.values()]:
+        sizes.update((id(b.cap), id(b.build)))
+    negative = {u.name: 0.0 for u in inputs.converters}  # N: the sum of a unit's negative hourly costs
+    cheapest = math.inf  # the cheapest heat delivered by any unit in any hour, €/MWh (scaled)
+    loss = {u.name: u.heat_loss_fraction for u in inputs.converters}
+    lower = float(repn.constant)
     for v, c in zip(repn.linear_vars, repn.linear_coefs, strict=True):
         c = float(c)
+        if id(v) in heat:
+            name = heat[id(v)]
+            if c < 0:
+                negative[name] += c
+            cheapest = min(cheapest, c / (1.0 - loss[name]))
+            continue
+        if id(v) in sizes:
+            continue
         bound = v.lb if c >= 0 else v.ub
         if bound is None:
             if c != 0:
-                return -math.inf, coef
+                return -math.inf, {}
             continue
-        term = c * bound
-        if id(v) in heat:
-            heat_lower += term
-            u = heat[id(v)]
-            cheapest = min(cheapest, c / (1.0 - u.heat_loss_fraction))
+        lower += c * bound
+    slopes: dict[str, tuple[float, float]] = {}
+    for u in inputs.converters:
+        b = built.converter_blocks[u.name]
+        n = negative[u.name]
+        if b.cap.fixed:
+            lower += n * float(b.cap.value)  # q ≤ the fixed capacity
+            continue
+        c, fixed = coef.get(id(b.cap), 0.0), 0.0 if b.build.fixed else coef.get(id(b.build), 0.0)
+        build_lb, cap_lb = float(b.build.lb or 0.0), float(b.cap.lb or 0.0)
+        hard = min(u.capacity_max_mw, float(u.upper_mw.max(initial=0.0)))
+        if c + n >= 0:
+            lower += (c + n) * cap_lb + fixed * build_lb
+            slopes[u.name] = (c + n, fixed)
+        elif math.isfinite(hard):  # it makes money per MW built, up to a limit of its own
+            lower += c * cap_lb + n * hard + fixed * build_lb
         else:
-            lower += term
-    if inputs.periods is None and cheapest >= 0 and math.isfinite(cheapest):
+            return -math.inf, {}
+    for s in inputs.storages:
+        b = built.storage_blocks[s.name]
+        if b.cap.fixed:
+            continue
+        c, fixed = coef.get(id(b.cap), 0.0), 0.0 if b.build.fixed else coef.get(id(b.build), 0.0)
+        lower += c * float(b.cap.lb or 0.0) + fixed * float(b.build.lb or 0.0)
+        slopes[s.name] = (c, fixed)
+    if inputs.periods is None and math.isfinite(cheapest) and cheapest >= 0:
         # Σ_n Σ_u (1 − loss_u)·q_u[n] ≥ Σ_n demand[n] (a cyclic storage only loses heat).
-        heat_lower = max(heat_lower, cheapest * float(inputs.demand_mw.sum()))
-    return lower + heat_lower, coef
+        lower += cheapest * float(inputs.demand_mw.sum())
+    return lower, slopes
 
 
 def economic_bounds(built: BuiltModel, incumbent: float) -> dict[str, float]:
     """For each free unit: the largest capacity any solution cheaper than `incumbent` can have
     (inf where its capacity costs nothing or the objective has no finite lower bound)."""
-    lower, coef = objective_lower_bound(built)
+    lower, slopes = _lower_bound_and_slopes(built)
     out: dict[str, float] = {}
-    blocks = [(u.name, built.converter_blocks[u.name]) for u in built.inputs.converters]
-    blocks += [(s.name, built.storage_blocks[s.name]) for s in built.inputs.storages]
-    for name, b in blocks:
+    blocks = {u.name: built.converter_blocks[u.name] for u in built.inputs.converters}
+    blocks.update({s.name: built.storage_blocks[s.name] for s in built.inputs.storages})
+    for name, b in blocks.items():
         if b.cap.fixed:
             continue
-        per_unit = coef.get(id(b.cap), 0.0)
-        fixed_cost = 0.0 if b.build.fixed else coef.get(id(b.build), 0.0)
-        if per_unit <= 0 or not math.isfinite(lower):
+        slope, fixed = slopes.get(name, (0.0, 0.0))
+        cap_lb = float(b.cap.lb or 0.0)
+        if slope <= 0 or not math.isfinite(lower):
             out[name] = math.inf
             continue
-        room = incumbent - lower - fixed_cost
-        out[name] = max((b.cap.lb or 0.0) + room / per_unit, b.cap.lb or 0.0)
+        room = incumbent - lower - fixed * (1.0 - float(b.build.lb or 0.0))
+        out[name] = max(cap_lb + room / slope, cap_lb)
     return out

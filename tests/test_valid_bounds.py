@@ -62,20 +62,26 @@ def test_minimum_load_above_peak_demand_runs_with_storage(writer):
     assert ((q < 1e-6) | (q > 4.0 - 1e-6)).all()  # off or at least at its minimum load
 
 
-def test_storage_with_a_fixed_cost_charged_in_a_negative_price_hour(writer):
-    """1 MW for 24 h; −500 €/MWh in hour 0, 100 €/MWh after. Without storage a heat pump (COP 4)
-    covers it for 165,250 €/a. With the storage (1 M€/a if built) an electric boiler makes the day's
-    24 MWh in hour 0: 24 MW × 1000 € + 1 M€ − 365 × 500 × 24 = −3,356,000 €/a, plus 23 MWh of tank
-    at 1 €/m³ (34.39 m³/MWh at 25 K). The old bounds held the boiler at peak demand (1 MW), where the
-    storage does not pay, and called 165,250 optimal."""
+def negative_price_case(writer, limit_mw: float | None) -> dict:
     prices = writer.csv("p.csv", price=[-500.0] + [100.0] * 23)
     sc = base_scenario(24, demand=1.0, price={"file": prices, "column": "price"})
     sc["economics"]["discount_rate"] = 0.0
     no_om = {"fixed_eur_per_mw_year": 0.0, "variable_eur_per_mwh": 0.0}
-    sc["units"]["hp"] = heat_pump(investment=_annual(1000.0), om=no_om)
-    sc["units"]["eb"] = boiler(investment=_annual(1000.0), om=no_om)
+    limit = {} if limit_mw is None else {"capacity_max_mw": limit_mw}
+    sc["units"]["hp"] = heat_pump(investment=_annual(1000.0), om=no_om, **limit)
+    sc["units"]["eb"] = boiler(investment=_annual(1000.0), om=no_om, **limit)
     sc["units"]["tank"] = _storage(investment={"fixed_eur": 1e6, "per_m3_eur": 1.0, "lifetime_years": 1})
-    out = run_scenario(writer.yaml(sc), options=EXACT)
+    return sc
+
+
+def test_storage_with_a_fixed_cost_charged_in_a_negative_price_hour(writer):
+    """1 MW for 24 h; −500 €/MWh in hour 0, 100 €/MWh after; units up to 50 MW. Without storage a
+    heat pump (COP 4) covers it for 165,250 €/a. With the storage (1 M€/a if built) an electric
+    boiler makes the day's 24 MWh in hour 0: 24 MW × 1000 € + 1 M€ − 365 × 500 × 24 = −3,356,000
+    €/a, plus 23 MWh of tank at 1 €/m³ (34.39 m³/MWh at 25 K). The old bounds held the boiler at
+    peak demand (1 MW), where the storage does not pay, and called 165,250 optimal. Heat with a
+    negative cost makes the storage's bound a guess, which the incumbent's cost then checks."""
+    out = run_scenario(writer.yaml(negative_price_case(writer, 50.0)), options=EXACT)
     assert out.report.status == "optimal", out.report.message
     tank = 23 / (1.163e-3 * 25)
     assert out.report.objective == pytest.approx(-3_356_000.0 + tank, rel=1e-7)
@@ -83,6 +89,16 @@ def test_storage_with_a_fixed_cost_charged_in_a_negative_price_hour(writer):
     assert caps.loc["eb", "capacity_mw"] == pytest.approx(24.0, abs=1e-6)
     assert caps.loc["hp", "capacity_mw"] == pytest.approx(0.0, abs=1e-6)
     assert caps.loc["tank", "capacity_mwh"] == pytest.approx(23.0, abs=1e-6)
+
+
+def test_a_bound_that_cannot_be_checked_is_not_called_optimal(writer):
+    """The same case without the units' 50 MW: a boiler earns money per MW built in the negative
+    hour, so no bound of its capacity follows from costs; the answer found is the optimum, but it
+    is reported as not proven, naming the units and what to give."""
+    out = run_scenario(writer.yaml(negative_price_case(writer, None)), options=EXACT)
+    assert out.report.status == "feasible"
+    assert "no valid capacity bound" in out.report.message and "capacity_max_mw" in out.report.message
+    assert out.report.objective == pytest.approx(-3_356_000.0 + 23 / (1.163e-3 * 25), rel=1e-7)
 
 
 def test_a_bound_the_user_wrote_is_never_replaced(writer):
