@@ -15,49 +15,26 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
-from dhopt.scenario import Demand, DistrictHeating, Economics, Electricity, ExtraInvestment, Scenario
-from dhopt.schema import Investment, OperationAndMaintenance, Pipe, SeriesFromFile
-from dhopt.units.electric_boiler import ElectricBoiler
-from dhopt.units.excess_heat import Booster, ExcessHeat
-from dhopt.units.heat_import import HeatImport
-from dhopt.units.heat_pump import (
-    CoolingByProduct,
-    FanPower,
-    HeatPump,
-    LinearCop,
-    LorenzCop,
-    PumpPower,
-    SeriesCop,
-)
-from dhopt.units.storage import Storage, StorageInvestment
-from dhopt.units.taxes import ExcessHeatTax
+from dhopt.scenario import Scenario
+from dhopt.schema_tree import models_under
+from dhopt.units import REGISTRY
 
-SECTIONS: list[type[BaseModel]] = [
-    Scenario,
-    Demand,
-    Electricity,
-    DistrictHeating,
-    Economics,
-    ExtraInvestment,
-    SeriesFromFile,
-    HeatPump,
-    LinearCop,
-    LorenzCop,
-    SeriesCop,
-    FanPower,
-    PumpPower,
-    CoolingByProduct,
-    ExcessHeatTax,
-    ElectricBoiler,
-    ExcessHeat,
-    Booster,
-    HeatImport,
-    Storage,
-    StorageInvestment,
-    Investment,
-    OperationAndMaintenance,
-    Pipe,
-]
+# A schema class used by this many of the scenario's parts (its top level, each unit type) is a
+# shared building block: documented once, at the end.
+SHARED_BY = 3
+
+
+def sections() -> list[type[BaseModel]]:
+    """The classes docs/scenario.md documents, from the scenario and the unit registry: the top
+    level, then each unit type with the classes it uses, then the shared building blocks."""
+    parts = [models_under(Scenario, skip=frozenset({"units"}))] + [models_under(t.schema) for t in REGISTRY]
+    uses = {m: sum(m in part for part in parts) for part in parts for m in part}
+    shared = [m for m in uses if uses[m] >= SHARED_BY]
+    out: list[type[BaseModel]] = []
+    for part in parts:
+        out += [m for m in part if m not in out and m not in shared]
+    return out + shared
+
 
 EXAMPLE = """\
 # One heat pump on a 10 °C source and an electric boiler for 10 MW of constant demand.
@@ -164,8 +141,9 @@ def scenario_markdown() -> str:
         "format (comma-separated, `.` decimals, UTF-8, a header row) and what an Excel export needs: "
         "[data-files.md](data-files.md).",
         "",
-        "Units of the `units` mapping are told apart by `type`: `heat_pump`, `electric_boiler`, "
-        "`storage`, `excess_heat`, `heat_import`. A unit's name starts with a letter and holds letters, "
+        "Units of the `units` mapping are told apart by `type`: "
+        + ", ".join(f"`{t.name}`" for t in REGISTRY)
+        + ". A unit's name starts with a letter and holds letters, "
         "digits, `_` and `-`; it begins the unit's columns in the result tables, so the names those "
         "tables use themselves (`system`, `grid`, `demand`, `pv`, `electricity`, …) are refused. "
         "The reference case is `scenarios/nordhavn.yaml`; "
@@ -178,7 +156,7 @@ def scenario_markdown() -> str:
         "```",
         "",
     ]
-    for cls in SECTIONS:
+    for cls in sections():
         doc = inspect.cleandoc(cls.__doc__ or "")
         lines += [f"## {cls.__name__}", "", re.sub(r"\n(?!\n)", " ", doc), ""]
         lines += ["| field | type | default | meaning |", "| --- | --- | --- | --- |"]

@@ -12,8 +12,6 @@ from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from dhopt.errors import ScenarioError
 from dhopt.schema import (
-    SERIES_CONSTANT,
-    SERIES_FILE,
     Co2Series,
     FieldError,
     Fraction,
@@ -223,9 +221,9 @@ def _location(loc: tuple[Any, ...], data: Any) -> str:
     """The dotted path of an error's location in the scenario, without the tags pydantic adds for
     the branches of a union (units.gw.heat_pump.cop → units.gw.cop). A part is a tag if it is not a
     key of the data at that point, so a unit may be named like a unit type."""
-    from dhopt.units import UNIT_TYPES
+    from dhopt.schema_tree import union_tags
 
-    tags = set(UNIT_TYPES) | {SERIES_CONSTANT, SERIES_FILE, "linear", "lorenz", "series", "fan", "pump"}
+    tags = union_tags(Scenario)  # derived from the schema (and so from the unit registry)
     parts: list[str] = []
     node = data
     for p in loc:

@@ -1,31 +1,50 @@
 """Unit types. Each module holds one type's schema, its input preparation and its model builder.
 
-To add a unit type: write a module with a pydantic class (with a `type: Literal[...]` field) and a
-`prepare(name, config, ctx)` function, and list it in UNIT_TYPES below.
+To add a unit type: write a module with a pydantic class (with a `type: Literal["name"]` field) and
+a `prepare(name, config, ctx)` function, and add one line to REGISTRY below. Everything else is
+derived from REGISTRY: the `Unit` union of the scenario schema and its discriminator tags (which
+error messages leave out of a field's path), the sections of docs/scenario.md and the list of
+types there, and the preparation step; tests/test_unit_registry.py walks it.
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+import typing
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from dhopt.units import electric_boiler, excess_heat, heat_import, heat_pump, storage
 
+
+@dataclass(frozen=True)
+class UnitType:
+    """One registered unit type: its schema and the function that prepares its model inputs."""
+
+    schema: type[BaseModel]
+    prepare: Callable[..., Any]
+
+    @property
+    def name(self) -> str:
+        """The `type:` value a scenario gives (the schema's own Literal)."""
+        (tag,) = typing.get_args(self.schema.model_fields["type"].annotation)
+        return str(tag)
+
+
+REGISTRY: tuple[UnitType, ...] = (
+    UnitType(heat_pump.HeatPump, heat_pump.prepare),
+    UnitType(electric_boiler.ElectricBoiler, electric_boiler.prepare),
+    UnitType(storage.Storage, storage.prepare),
+    UnitType(excess_heat.ExcessHeat, excess_heat.prepare),
+    UnitType(heat_import.HeatImport, heat_import.prepare),
+)
+
 # type name -> (schema class, prepare function)
-UNIT_TYPES = {
-    "heat_pump": (heat_pump.HeatPump, heat_pump.prepare),
-    "electric_boiler": (electric_boiler.ElectricBoiler, electric_boiler.prepare),
-    "storage": (storage.Storage, storage.prepare),
-    "excess_heat": (excess_heat.ExcessHeat, excess_heat.prepare),
-    "heat_import": (heat_import.HeatImport, heat_import.prepare),
+UNIT_TYPES: dict[str, tuple[type[BaseModel], Callable[..., Any]]] = {
+    t.name: (t.schema, t.prepare) for t in REGISTRY
 }
 
-Unit = Annotated[
-    heat_pump.HeatPump
-    | electric_boiler.ElectricBoiler
-    | storage.Storage
-    | excess_heat.ExcessHeat
-    | heat_import.HeatImport,
-    Field(discriminator="type"),
-]
+# The scenario's `units` entries: one of the registered schemas, told apart by `type`.
+Unit = Annotated[typing.Union[tuple(t.schema for t in REGISTRY)], Field(discriminator="type")]  # noqa: UP007
