@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pyomo.environ as pyo
 
+from dhopt.units.capacity import add_capacity
+
 
 @dataclass
 class ConverterInputs:
@@ -78,18 +80,13 @@ def add_converter(
     T = range(hours)
     upper = hourly_upper(u)
     block.q = pyo.Var(T, bounds=lambda b, n: (0.0, _finite_or_none(upper[n])))
-    block.cap = pyo.Var(bounds=(0.0, _finite_or_none(u.capacity_bound_mw)))
-    block.build = pyo.Var(domain=pyo.Binary)
-    if u.capacity_fixed_mw is not None:
-        block.cap.fix(u.capacity_fixed_mw)
-        block.build.fix(1 if u.capacity_fixed_mw > 0 else 0)
-    else:
-        block.cap.setlb(u.capacity_min_mw)
-        if u.capacity_min_mw > 0 or not any(u.annual_fixed_eur.values()):
-            # Built for sure, or building costs nothing by itself: no decision left to branch on.
-            block.build.fix(1)
-        else:
-            block.link = pyo.Constraint(expr=block.cap <= u.capacity_bound_mw * block.build)
+    add_capacity(
+        block,
+        bound=u.capacity_bound_mw,
+        minimum=u.capacity_min_mw,
+        fixed=u.capacity_fixed_mw,
+        has_fixed_cost=any(u.annual_fixed_eur.values()),
+    )
     if u.capacity_fixed_mw is None:
         block.capacity = pyo.Constraint(T, rule=lambda b, n: b.q[n] <= b.cap)
     fixed = sum(u.annual_fixed_eur.values())

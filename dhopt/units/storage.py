@@ -27,6 +27,7 @@ from dhopt.schema import (
     TemperatureDifference,
     Years,
 )
+from dhopt.units.capacity import add_capacity
 
 if TYPE_CHECKING:
     from dhopt.inputs import PrepareContext, TypicalPeriods
@@ -115,17 +116,13 @@ def add_storage(block: pyo.Block, s: StorageInputs, hours: int, periods: Typical
     T = range(hours)
     keep = 1.0 - s.loss_per_hour
     top = s.capacity_bound_mwh if s.capacity_fixed_mwh is None else s.capacity_fixed_mwh
-    block.cap = pyo.Var(bounds=(0.0, s.capacity_bound_mwh))
-    block.build = pyo.Var(domain=pyo.Binary)
-    if s.capacity_fixed_mwh is not None:
-        block.cap.fix(s.capacity_fixed_mwh)
-        block.build.fix(1 if s.capacity_fixed_mwh > 0 else 0)
-    else:
-        block.cap.setlb(s.capacity_min_mwh)
-        if s.capacity_min_mwh > 0 or not any(s.annual_fixed_eur.values()):
-            block.build.fix(1)  # built for sure, or nothing to pay for building: no decision
-        else:
-            block.link = pyo.Constraint(expr=block.cap <= s.capacity_bound_mwh * block.build)
+    add_capacity(
+        block,
+        bound=s.capacity_bound_mwh,
+        minimum=s.capacity_min_mwh,
+        fixed=s.capacity_fixed_mwh,
+        has_fixed_cost=any(s.annual_fixed_eur.values()),
+    )
     if periods is None:
         block.level = pyo.Var(T, bounds=(0.0, top))
         if s.capacity_fixed_mwh is None:  # a given capacity is the level's bound instead

@@ -1,0 +1,32 @@
+"""The capacity of a unit and its build decision: one builder every unit type uses.
+
+    cap_min ≤ cap ≤ bound,  cap ≤ bound · build  (build binary)
+A fixed capacity fixes both; a unit that must be built (cap_min > 0), or whose building costs
+nothing by itself, gets no decision to branch on (build fixed to 1). `bound` is the model's
+big-M, valid whatever is built (dhopt.bounds); a unit with a build decision always has a finite one.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pyomo.environ as pyo
+
+
+def add_capacity(
+    block: pyo.Block, *, bound: float, minimum: float, fixed: float | None, has_fixed_cost: bool
+) -> None:
+    """Add `cap` and `build` (and the link between them, where needed) to `block`."""
+    block.cap = pyo.Var(bounds=(0.0, bound if math.isfinite(bound) else None))
+    block.build = pyo.Var(domain=pyo.Binary)
+    if fixed is not None:
+        block.cap.fix(fixed)
+        block.build.fix(1 if fixed > 0 else 0)
+        return
+    block.cap.setlb(minimum)
+    if minimum > 0 or not has_fixed_cost:
+        block.build.fix(1)  # built for sure, or building costs nothing by itself: no decision
+        return
+    if not math.isfinite(bound):
+        raise ValueError(f"{block.name}: a build decision needs a finite capacity bound")
+    block.link = pyo.Constraint(expr=block.cap <= bound * block.build)
