@@ -15,6 +15,8 @@ import math
 from pyomo.repn.standard_repn import generate_standard_repn
 
 from dhopt.model import BuiltModel
+from dhopt.units.capacity import capacity_vars
+from dhopt.units.converter import heat_vars
 
 
 def _lower_bound_and_slopes(built: BuiltModel) -> tuple[float, dict[str, tuple[float, float]]]:
@@ -23,10 +25,12 @@ def _lower_bound_and_slopes(built: BuiltModel) -> tuple[float, dict[str, tuple[f
     inputs = built.inputs
     repn = generate_standard_repn(built.model.total_cost.expr, compute_values=True, quadratic=False)
     coef = {id(v): float(c) for v, c in zip(repn.linear_vars, repn.linear_coefs, strict=True)}
-    heat = {id(v): u.name for u in inputs.converters for v in built.converter_blocks[u.name].q.values()}
-    sizes = set()
-    for b in [*built.converter_blocks.values(), *built.storage_blocks.values()]:
-        sizes.update((id(b.cap), id(b.build)))
+    heat = {id(v): u.name for u in inputs.converters for v in heat_vars(built.converter_blocks[u.name])}
+    sizes = {
+        id(v)
+        for b in [*built.converter_blocks.values(), *built.storage_blocks.values()]
+        for v in capacity_vars(b)
+    }
     negative = {u.name: 0.0 for u in inputs.converters}  # N: the sum of a unit's negative hourly costs
     cheapest = math.inf  # the cheapest heat delivered by any unit in any hour, €/MWh (scaled)
     loss = {u.name: u.heat_loss_fraction for u in inputs.converters}
@@ -49,13 +53,13 @@ def _lower_bound_and_slopes(built: BuiltModel) -> tuple[float, dict[str, tuple[f
         lower += c * bound
     slopes: dict[str, tuple[float, float]] = {}
     for u in inputs.converters:
-        b = built.converter_blocks[u.name]
+        cap, build = capacity_vars(built.converter_blocks[u.name])
         n = negative[u.name]
-        if b.cap.fixed:
-            lower += n * float(b.cap.value)  # q ≤ the fixed capacity
+        if cap.fixed:
+            lower += n * float(cap.value)  # q ≤ the fixed capacity
             continue
-        c, fixed = coef.get(id(b.cap), 0.0), 0.0 if b.build.fixed else coef.get(id(b.build), 0.0)
-        build_lb, cap_lb = float(b.build.lb or 0.0), float(b.cap.lb or 0.0)
+        c, fixed = coef.get(id(cap), 0.0), 0.0 if build.fixed else coef.get(id(build), 0.0)
+        build_lb, cap_lb = float(build.lb or 0.0), float(cap.lb or 0.0)
         hard = min(u.capacity_max_mw, float(u.upper_mw.max(initial=0.0)))
         if c + n >= 0:
             lower += (c + n) * cap_lb + fixed * build_lb
@@ -65,11 +69,11 @@ def _lower_bound_and_slopes(built: BuiltModel) -> tuple[float, dict[str, tuple[f
         else:
             return -math.inf, {}
     for s in inputs.storages:
-        b = built.storage_blocks[s.name]
-        if b.cap.fixed:
+        cap, build = capacity_vars(built.storage_blocks[s.name])
+        if cap.fixed:
             continue
-        c, fixed = coef.get(id(b.cap), 0.0), 0.0 if b.build.fixed else coef.get(id(b.build), 0.0)
-        lower += c * float(b.cap.lb or 0.0) + fixed * float(b.build.lb or 0.0)
+        c, fixed = coef.get(id(cap), 0.0), 0.0 if build.fixed else coef.get(id(build), 0.0)
+        lower += c * float(cap.lb or 0.0) + fixed * float(build.lb or 0.0)
         slopes[s.name] = (c, fixed)
     if inputs.periods is None and math.isfinite(cheapest) and cheapest >= 0:
         # Σ_n Σ_u (1 − loss_u)·q_u[n] ≥ Σ_n demand[n] (a cyclic storage only loses heat).
@@ -85,13 +89,14 @@ def economic_bounds(built: BuiltModel, incumbent: float) -> dict[str, float]:
     blocks = {u.name: built.converter_blocks[u.name] for u in built.inputs.converters}
     blocks.update({s.name: built.storage_blocks[s.name] for s in built.inputs.storages})
     for name, b in blocks.items():
-        if b.cap.fixed:
+        cap, build = capacity_vars(b)
+        if cap.fixed:
             continue
         slope, fixed = slopes.get(name, (0.0, 0.0))
-        cap_lb = float(b.cap.lb or 0.0)
+        cap_lb = float(cap.lb or 0.0)
         if slope <= 0 or not math.isfinite(lower):
             out[name] = math.inf
             continue
-        room = incumbent - lower - fixed * (1.0 - float(b.build.lb or 0.0))
+        room = incumbent - lower - fixed * (1.0 - float(build.lb or 0.0))
         out[name] = max(cap_lb + room / slope, cap_lb)
     return out

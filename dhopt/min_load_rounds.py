@@ -33,7 +33,8 @@ from dhopt.branching import MAX_BRANCHED_BUILDS, branch_on_builds
 from dhopt.highs_adapter import LP_OPTIONS, MIP_OPTIONS, hand_over, highs_version
 from dhopt.model import BuiltModel
 from dhopt.solve_types import SolveOptions, SolveReport, SolveRound, relative_gap
-from dhopt.units.converter import add_min_load, min_load_violations
+from dhopt.units.capacity import capacity_vars
+from dhopt.units.converter import add_min_load, heat_values, heat_var, min_load_violations
 
 log = logging.getLogger("dhopt.solve")  # one logger for the whole solve
 
@@ -85,8 +86,8 @@ def solve_rounds(
             built.on_off.setdefault(name, {}).update(zip(sorted(hours), new_vars, strict=True))
             solver.add_variables(new_vars)
             solver.add_constraints(new_cons)
-    build_vars = [b.build for b in built.converter_blocks.values() if not b.build.fixed]
-    build_vars += [b.build for b in built.storage_blocks.values() if not b.build.fixed]
+    blocks = [*built.converter_blocks.values(), *built.storage_blocks.values()]
+    build_vars = [build for _, build in map(capacity_vars, blocks) if not build.fixed]
     rounds: list[SolveRound] = []
     solve_start = time.perf_counter()
     status, feasible, message = "error", False, ""
@@ -240,7 +241,7 @@ def solve_rounds(
 def _min_load_values(built: BuiltModel, units: dict) -> dict[str, np.ndarray]:
     hours = built.inputs.hours
     return {
-        name: np.fromiter((block.q[n].value or 0.0 for n in range(hours)), float, count=hours)
+        name: heat_values(block, hours)
         for name, block in built.converter_blocks.items()
         if units[name].min_load_mw > 0
     }
@@ -286,7 +287,7 @@ def _repair(
         on_off = built.on_off.get(name, {})
         below = set() if keep_violators_on else {int(h) for h in violations.get(name, ())}
         for n, value in enumerate(q):
-            var = block.q[n]
+            var = heat_var(block, n)
             saved.append((var, var.lb, var.ub))
             running = value > 1e-6 and (var.ub or 0.0) >= low and n not in below
             if running:
@@ -364,10 +365,10 @@ def _add_min_load_binaries(
     added = 0
     for name, block in built.converter_blocks.items():
         u = units[name]
-        if u.min_load_mw <= 0 or ((block.cap.value or 0.0) <= 0 and name not in violations):
+        if u.min_load_mw <= 0 or ((capacity_vars(block)[0].value or 0.0) <= 0 and name not in violations):
             continue
         known = built.min_load_hours.setdefault(name, set())
-        new = [h for h in sorted(window - known) if (block.q[h].ub or 0.0) >= u.min_load_mw]
+        new = [h for h in sorted(window - known) if (heat_var(block, h).ub or 0.0) >= u.min_load_mw]
         if new:
             new_vars, new_cons = add_min_load(block, u, new, rnd)
             built.on_off.setdefault(name, {}).update(zip(new, new_vars, strict=True))

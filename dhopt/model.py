@@ -16,7 +16,8 @@ import numpy as np
 import pyomo.environ as pyo
 
 from dhopt.inputs import SystemInputs
-from dhopt.units.converter import ConverterInputs, add_converter, hourly_upper, segment_bounds
+from dhopt.units import converter, storage
+from dhopt.units.converter import ConverterInputs, add_converter
 from dhopt.units.storage import add_storage
 
 
@@ -44,23 +45,14 @@ def operating_cost_per_mwh(inputs: SystemInputs, u: ConverterInputs) -> np.ndarr
     return inputs.weights * cost
 
 
-def electricity_use(block: pyo.Block, u: ConverterInputs, n: int):
-    """Electricity of unit u in hour n as a linear expression (heat / COP + auxiliary power)."""
-    terms = []
-    if np.isfinite(u.cop[n]):
-        terms.append(float(1.0 / u.cop[n]) * block.q[n])
-    if hasattr(block, "aux"):
-        terms.append(block.aux[n])
-    return terms
-
-
 def _add_grid(m: pyo.ConcreteModel, inputs: SystemInputs, blocks: dict[str, pyo.Block]):
     """On-site PV first, the grid for the rest: grid[n] ≥ use[n] − pv[n], grid ≥ 0 (exact: grid
     electricity costs money). Unused PV is exported at the export price. Returns the annual cost."""
     hours, pv = inputs.hours, inputs.pv_mw
     units = {u.name: u for u in inputs.converters}
     use = [
-        [t for name, b in blocks.items() for t in electricity_use(b, units[name], n)] for n in range(hours)
+        [t for name, b in blocks.items() for t in converter.electricity_terms(b, units[name], n)]
+        for n in range(hours)
     ]
     m.grid = pyo.Var(range(hours), bounds=(0.0, None))
     m.grid_floor = pyo.Constraint(
@@ -75,6 +67,14 @@ def _add_grid(m: pyo.ConcreteModel, inputs: SystemInputs, blocks: dict[str, pyo.
     )
 
 
+def grid_values(built: BuiltModel) -> np.ndarray:
+    """Solved grid electricity per hour, MW (models with on-site PV)."""
+    grid = built.model.grid
+    return np.fromiter(
+        (grid[n].value or 0.0 for n in range(built.inputs.hours)), float, count=built.inputs.hours
+    )
+
+
 def _add_cooling_balance(m: pyo.ConcreteModel, inputs: SystemInputs, blocks: dict[str, pyo.Block]) -> None:
     """Cooling by-product of the units that serve the cooling demand must cover it every hour."""
     cooling = inputs.cooling_demand_mw
@@ -83,7 +83,9 @@ def _add_cooling_balance(m: pyo.ConcreteModel, inputs: SystemInputs, blocks: dic
     ]
     m.cooling_balance = pyo.Constraint(
         range(inputs.hours),
-        rule=lambda _, n: pyo.quicksum(float(c[n]) * b.q[n] for b, c in serving) >= float(cooling[n]),
+        rule=lambda _, n: (
+            pyo.quicksum(float(c[n]) * converter.heat_var(b, n) for b, c in serving) >= float(cooling[n])
+        ),
     )
 
 
@@ -160,42 +162,13 @@ def structure_key(inputs: SystemInputs) -> str:
 
 def retarget(built: BuiltModel, inputs: SystemInputs) -> list:
     """Give a built model the fixed capacities of `inputs` (same structure_key as the model's own
-    inputs): new bounds and fixed values only. Returns the variables whose bounds changed."""
+    inputs): new bounds and fixed values only, by each unit kind. Returns the variables changed."""
     changed: list = []
     for u in inputs.converters:
-        if u.capacity_fixed_mw is None:
-            continue
-        b = built.converter_blocks[u.name]
-        upper = hourly_upper(u)
-        for n, var in b.q.items():
-            var.setub(float(upper[n]) if np.isfinite(upper[n]) else None)
-        changed += list(b.q.values())
-        b.cap.fix(u.capacity_fixed_mw)
-        b.build.fix(1 if u.capacity_fixed_mw > 0 else 0)
-        changed += [b.cap, b.build]
-        if hasattr(b, "seg"):
-            bounds = segment_bounds(u, upper)
-            for (n, i), var in b.seg.items():
-                var.setub(float(bounds[n, i]))
-            changed += list(b.seg.values())
+        if u.capacity_fixed_mw is not None:
+            changed += converter.retarget(built.converter_blocks[u.name], u)
     for st in inputs.storages:
-        if st.capacity_fixed_mwh is None:
-            continue
-        b = built.storage_blocks[st.name]
-        top = st.capacity_fixed_mwh
-        low = 0.0 if inputs.periods is None else -top
-        for var in b.level.values():
-            var.setlb(low)
-            var.setub(top)
-        changed += list(b.level.values())
-        if inputs.periods is not None:  # the typical-period storage's own variables
-            for var in [*b.start.values(), *b.high.values()]:
-                var.setub(top)
-            for var in b.low.values():
-                var.setlb(-top)
-            changed += [*b.start.values(), *b.high.values(), *b.low.values()]
-        b.cap.fix(top)
-        b.build.fix(1 if top > 0 else 0)
-        changed += [b.cap, b.build]
+        if st.capacity_fixed_mwh is not None:
+            changed += storage.retarget(built.storage_blocks[st.name], st, inputs.periods)
     built.inputs = inputs
     return changed

@@ -5,11 +5,11 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-import pyomo.environ as pyo
 from pyomo.contrib.solver.solvers.highs import Highs
 
 from dhopt.inputs import SystemInputs
 from dhopt.model import BuiltModel, retarget
+from dhopt.units.converter import remove_min_load
 
 
 @dataclass
@@ -37,11 +37,9 @@ def reuse(cache: ModelCache, inputs: SystemInputs) -> tuple[BuiltModel, Highs]:
     built, solver = cache.built, cache.solver
     assert built is not None and solver is not None
     for block in built.converter_blocks.values():
-        for sub in [c for c in block.component_objects(pyo.Block, descend_into=False)]:
-            if sub.local_name.startswith("min_load_"):
-                # Pyomo drops the on/off variables with the last constraints that use them.
-                solver.remove_constraints([*sub.low.values(), *sub.high.values()])
-                block.del_component(sub)
+        dropped = remove_min_load(block)
+        if dropped:
+            solver.remove_constraints(dropped)
     built.min_load_hours, built.on_off = {}, {}
     solver.update_variables(retarget(built, inputs))
     # Pyomo treats fixed variables as parameters: terms like cost·cap of a fixed capacity (in the

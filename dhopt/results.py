@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from dhopt.inputs import SystemInputs
-from dhopt.model import BuiltModel
+from dhopt.model import BuiltModel, grid_values
 from dhopt.result_files import (  # noqa: F401  (re-exported: file I/O lives in result_files)
     atomic_write,
     clear_results,
@@ -26,8 +26,9 @@ from dhopt.result_files import (  # noqa: F401  (re-exported: file I/O lives in 
     write_json,
     write_results,
 )
-from dhopt.units.converter import auxiliary_values
-from dhopt.units.storage import net_output_values
+from dhopt.units.capacity import built_capacity
+from dhopt.units.converter import annual_tax_value, auxiliary_values, heat_values
+from dhopt.units.storage import level_values, net_output_values
 
 
 @dataclass
@@ -35,10 +36,6 @@ class Results:
     capacities: pd.DataFrame
     kpis: pd.DataFrame
     dispatch: pd.DataFrame
-
-
-def _values(var, hours: int) -> np.ndarray:
-    return np.fromiter((var[n].value or 0.0 for n in range(hours)), float, count=hours)
 
 
 def _clean(x: np.ndarray, tol: float = 1e-7) -> np.ndarray:
@@ -85,13 +82,13 @@ def collect(built: BuiltModel, labels: dict[str, str] | None = None) -> Results:
     flows = {}
     for u in inp.converters:
         b = built.converter_blocks[u.name]
-        q = _clean(_values(b.q, hours))
+        q = _clean(heat_values(b, hours))
         aux = _clean(auxiliary_values(b, hours))
         flows[u.name] = (q, aux, q / u.cop + aux)
     use = sum((f[2] for f in flows.values()), np.zeros(hours))
     grid_share = np.ones(hours)
     if inp.pv_mw is not None:
-        grid = _clean(_values(built.model.grid, hours))
+        grid = _clean(grid_values(built))
         grid_share = np.divide(grid, use, out=np.zeros(hours), where=use > 1e-9)
         disp["pv_mw"] = inp.pv_mw
         disp["pv_used_mw"] = use - grid
@@ -104,9 +101,8 @@ def collect(built: BuiltModel, labels: dict[str, str] | None = None) -> Results:
     for u in inp.converters:
         b = built.converter_blocks[u.name]
         q, aux, elec = flows[u.name]
-        cap = float(b.cap.value or 0.0)
-        built_flag = bool(round(b.build.value or 0.0)) and cap > 1e-7
-        cap = cap if built_flag else 0.0
+        cap = built_capacity(b)
+        built_flag = cap > 0
         delivered = (1 - u.heat_loss_fraction) * q
         total_elec += elec
         total_aux += aux
@@ -131,8 +127,9 @@ def collect(built: BuiltModel, labels: dict[str, str] | None = None) -> Results:
             costs[f"electricity_{k}"] = float((w * price) @ (elec * grid_share))
         for k, coef in u.hourly_costs_eur_per_mwh.items():
             costs[k] = costs.get(k, 0.0) + float((w * coef) @ q)
-        if hasattr(b, "annual_tax"):
-            costs["excess_heat_tax"] = costs.get("excess_heat_tax", 0.0) + float(b.annual_tax.value or 0.0)
+        tax = annual_tax_value(b)
+        if tax is not None:
+            costs["excess_heat_tax"] = costs.get("excess_heat_tax", 0.0) + tax
         for k, v in costs.items():
             system_costs[k] = system_costs.get(k, 0.0) + v
         heat = float(w @ delivered)
@@ -165,11 +162,10 @@ def collect(built: BuiltModel, labels: dict[str, str] | None = None) -> Results:
 
     for s in inp.storages:
         b = built.storage_blocks[s.name]
-        level = _clean(_values(b.level, hours))
+        level = _clean(level_values(b, hours))
         net = _clean(net_output_values(level, s, inp.periods))  # discharge − charge
-        cap = float(b.cap.value or 0.0)
-        built_flag = bool(round(b.build.value or 0.0)) and cap > 1e-7
-        cap = cap if built_flag else 0.0
+        cap = built_capacity(b)
+        built_flag = cap > 0
         disp[f"{s.name}_charge_mw"] = np.clip(-net, 0, None)
         disp[f"{s.name}_discharge_mw"] = np.clip(net, 0, None)
         disp[f"{s.name}_level_mwh"] = level

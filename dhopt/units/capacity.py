@@ -30,3 +30,21 @@ def add_capacity(
     if not math.isfinite(bound):
         raise ValueError(f"{block.name}: a build decision needs a finite capacity bound")
     block.link = pyo.Constraint(expr=block.cap <= bound * block.build)
+
+
+def capacity_vars(block: pyo.Block) -> tuple[pyo.Var, pyo.Var]:
+    """The block's capacity and build-decision variables (for branching and bound checks)."""
+    return block.cap, block.build
+
+
+def built_capacity(block: pyo.Block) -> float:
+    """The solved capacity, 0 unless the unit is built (solver noise below 1e-7 is 0)."""
+    cap = float(block.cap.value or 0.0)
+    return cap if bool(round(block.build.value or 0.0)) and cap > 1e-7 else 0.0
+
+
+def fix_capacity(block: pyo.Block, value: float) -> list[pyo.Var]:
+    """Fix the capacity (and so the build decision) to `value`; returns the variables changed."""
+    block.cap.fix(value)
+    block.build.fix(1 if value > 0 else 0)
+    return [block.cap, block.build]

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pyomo.environ as pyo
 
-from dhopt.units.capacity import add_capacity
+from dhopt.units.capacity import add_capacity, fix_capacity
 
 
 @dataclass
@@ -182,3 +182,62 @@ def min_load_violations(u: ConverterInputs, q: np.ndarray, tol: float = 1e-6) ->
     if u.min_load_mw <= 0:
         return np.zeros(0, dtype=int)
     return np.flatnonzero((q > tol) & (q < u.min_load_mw - tol))
+
+
+# ---------------------------------------------------------------------------------------------
+# What other stages may ask of a converter's block (they never use its variables' names).
+
+
+def heat_var(block: pyo.Block, n: int) -> pyo.Var:
+    """Heat at the plant in hour n, MW."""
+    return block.q[n]
+
+
+def heat_vars(block: pyo.Block) -> list[pyo.Var]:
+    return list(block.q.values())
+
+
+def heat_values(block: pyo.Block, hours: int) -> np.ndarray:
+    """Solved heat at the plant per hour, MW."""
+    return np.fromiter((block.q[n].value or 0.0 for n in range(hours)), float, count=hours)
+
+
+def electricity_terms(block: pyo.Block, u: ConverterInputs, n: int) -> list:
+    """Electricity of the unit in hour n as linear terms (heat / COP + auxiliary power)."""
+    terms = []
+    if np.isfinite(u.cop[n]):
+        terms.append(float(1.0 / u.cop[n]) * block.q[n])
+    if hasattr(block, "aux"):
+        terms.append(block.aux[n])
+    return terms
+
+
+def annual_tax_value(block: pyo.Block) -> float | None:
+    """The solved annual excess-heat tax, €/a, if the unit has one."""
+    return float(block.annual_tax.value or 0.0) if hasattr(block, "annual_tax") else None
+
+
+def retarget(block: pyo.Block, u: ConverterInputs) -> list[pyo.Var]:
+    """Give a built block the fixed capacity of `u` (same structure): new bounds and values only.
+    Returns the variables changed."""
+    upper = hourly_upper(u)
+    for n, var in block.q.items():
+        var.setub(float(upper[n]) if np.isfinite(upper[n]) else None)
+    changed = list(block.q.values()) + fix_capacity(block, float(u.capacity_fixed_mw or 0.0))
+    if hasattr(block, "seg"):
+        bounds = segment_bounds(u, upper)
+        for (n, i), var in block.seg.items():
+            var.setub(float(bounds[n, i]))
+        changed += list(block.seg.values())
+    return changed
+
+
+def remove_min_load(block: pyo.Block) -> list:
+    """Drop every on/off sub-block `add_min_load` made; returns their constraints (for the solver
+    to drop too: Pyomo removes the on/off variables with the last constraints that use them)."""
+    dropped = []
+    for sub in list(block.component_objects(pyo.Block, descend_into=False)):
+        if sub.local_name.startswith("min_load_"):
+            dropped += [*sub.low.values(), *sub.high.values()]
+            block.del_component(sub)
+    return dropped

@@ -27,7 +27,7 @@ from dhopt.schema import (
     TemperatureDifference,
     Years,
 )
-from dhopt.units.capacity import add_capacity
+from dhopt.units.capacity import add_capacity, fix_capacity
 
 if TYPE_CHECKING:
     from dhopt.inputs import PrepareContext, TypicalPeriods
@@ -180,3 +180,29 @@ def net_output_values(level: np.ndarray, s: StorageInputs, periods: TypicalPerio
     previous = np.roll(level, 1)
     previous[:: periods.length] = 0.0  # a typical period starts from its own zero
     return keep * previous - level
+
+
+# ---------------------------------------------------------------------------------------------
+# What other stages may ask of a storage's block (they never use its variables' names).
+
+
+def level_values(block: pyo.Block, hours: int) -> np.ndarray:
+    """Solved storage level per hour, MWh (relative to the period's start on typical periods)."""
+    return np.fromiter((block.level[n].value or 0.0 for n in range(hours)), float, count=hours)
+
+
+def retarget(block: pyo.Block, s: StorageInputs, periods: TypicalPeriods | None) -> list[pyo.Var]:
+    """Give a built block the fixed capacity of `s` (same structure); returns the variables changed."""
+    top = float(s.capacity_fixed_mwh or 0.0)
+    low = 0.0 if periods is None else -top
+    for var in block.level.values():
+        var.setlb(low)
+        var.setub(top)
+    changed = list(block.level.values())
+    if periods is not None:  # the typical-period storage's own variables
+        for var in [*block.start.values(), *block.high.values()]:
+            var.setub(top)
+        for var in block.low.values():
+            var.setlb(-top)
+        changed += [*block.start.values(), *block.high.values(), *block.low.values()]
+    return changed + fix_capacity(block, top)
