@@ -13,6 +13,7 @@ import numpy as np
 import typer
 from rich.table import Table
 
+from dhopt import columns as result_columns
 from dhopt.console import (
     EXIT_INPUT,
     EXIT_NOT_PROVEN,
@@ -215,7 +216,7 @@ def _print_summary(outcome) -> None:
             f"{caps.loc[k['unit'], 'capacity_mw']:,.2f} MW",
             _fmt(k["heat_mwh"] / 1000),
             _fmt(k["scop"]),
-            _fmt(k["lcoe_eur_per_mwh"]),
+            _fmt(k[result_columns.LCOE]),
             _fmt(k["co2_kg_per_mwh"]),
             "",
         )
@@ -225,7 +226,7 @@ def _print_summary(outcome) -> None:
             f"{caps.loc[k['unit'], 'capacity_mwh']:,.1f} MWh",
             "",
             "",
-            _fmt(k["lcoe_eur_per_mwh"]),
+            _fmt(k[result_columns.LCOE]),
             "",
             _fmt(k["heat_mwh"] / 1000),  # discharged heat: not production
             end_section=i == len(storages) - 1,
@@ -236,7 +237,7 @@ def _print_summary(outcome) -> None:
             "",
             _fmt(k["heat_mwh"] / 1000),
             _fmt(k["scop"]),
-            _fmt(k["lcoe_eur_per_mwh"]),
+            _fmt(k[result_columns.LCOE]),
             _fmt(k["co2_kg_per_mwh"]),
             "",
             style="bold",

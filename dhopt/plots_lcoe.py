@@ -14,6 +14,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from dhopt import columns as col
+
 # tab20's colours for the components dhopt writes.
 KNOWN_COLOURS = {
     "investment": "#1f77b4",
@@ -53,25 +55,21 @@ def component_label(component: str) -> str:
 
 def components(kpis: pd.DataFrame) -> list[str]:
     """Cost components of the kpis table, by name ('investment', 'electricity_spot', …)."""
-    return [
-        c[len("lcoe_") : -len("_eur_per_mwh")]
-        for c in kpis.columns
-        if c.startswith("lcoe_") and c.endswith("_eur_per_mwh") and c != "lcoe_eur_per_mwh"
-    ]
+    return col.lcoe_components(kpis.columns)
 
 
 def lcoe_breakdown(kpis: pd.DataFrame, title: str) -> Figure:
     """Horizontal bars, one row per unit that delivers heat and one for the system."""
     rows = kpis[(kpis["unit"] == "system") | (kpis["heat_mwh"].fillna(0) > 0)].copy()
     rows = pd.concat([rows[rows["unit"] != "system"], rows[rows["unit"] == "system"]])
-    comps = [c for c in components(kpis) if rows[f"lcoe_{c}_eur_per_mwh"].fillna(0).abs().max() > 1e-9]
+    comps = [c for c in components(kpis) if rows[col.lcoe_component(c)].fillna(0).abs().max() > 1e-9]
     fig = Figure(figsize=(9, 1.2 + 0.55 * len(rows)))
     ax = fig.add_subplot()
     y = np.arange(len(rows))
     right = np.zeros(len(rows))  # end of the costs stacked from 0
     left = np.zeros(len(rows))  # end of the credits stacked from 0
     for c in comps:
-        v = rows[f"lcoe_{c}_eur_per_mwh"].fillna(0).to_numpy(dtype=float)
+        v = rows[col.lcoe_component(c)].fillna(0).to_numpy(dtype=float)
         cost, credit = np.clip(v, 0, None), np.clip(v, None, 0)
         colour, label = component_colour(c), component_label(c)
         if (cost > 0).any():
@@ -81,7 +79,7 @@ def lcoe_breakdown(kpis: pd.DataFrame, title: str) -> Figure:
             ax.barh(y, credit, left=left, label=label, color=colour, hatch="//", edgecolor="white")
         right += cost
         left += credit
-    net = rows["lcoe_eur_per_mwh"].to_numpy(dtype=float)
+    net = rows[col.LCOE].to_numpy(dtype=float)
     finite = np.isfinite(net)
     if finite.any():
         ax.scatter(net[finite], y[finite], marker="D", s=40, color="black", zorder=4, label="net LCOE")

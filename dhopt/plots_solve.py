@@ -18,12 +18,13 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from dhopt import columns as col
 from dhopt.errors import DhoptError
 from dhopt.plots_common import NamedFigure, horizon_note, with_note
 from dhopt.plots_lcoe import lcoe_breakdown
 
 WEEK_HOURS = 168
-DUMP_COLUMNS = ("heat_dumped_mw", "heat_dump_mw")  # surplus heat rejected (allow_heat_dump)
+DUMP_COLUMNS = (col.HEAT_DUMPED,)  # surplus heat rejected (allow_heat_dump)
 TYPICAL_COLUMN = "typical_period"
 NOT_CONSECUTIVE = "typical days (approximate), not consecutive hours"
 
@@ -41,11 +42,11 @@ def read_solve(path: Path) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
 
 
 def _producers(dispatch: pd.DataFrame) -> list[str]:
-    return [c[: -len("_delivered_mw")] for c in dispatch.columns if c.endswith("_delivered_mw")]
+    return col.producers(dispatch.columns)
 
 
 def _storages(dispatch: pd.DataFrame) -> list[str]:
-    return [c[: -len("_level_mwh")] for c in dispatch.columns if c.endswith("_level_mwh")]
+    return col.storages(dispatch.columns)
 
 
 def _dump_column(dispatch: pd.DataFrame) -> str | None:
@@ -56,7 +57,7 @@ def select_period(dispatch: pd.DataFrame, period: str | None) -> pd.DataFrame:
     """Rows of `period`: 'A:B' hour numbers or dates (UTC); default the week around the peak hour."""
     n = len(dispatch)
     if period is None:
-        peak = int(np.argmax(dispatch["demand_mw"].to_numpy()))
+        peak = int(np.argmax(dispatch[col.DEMAND].to_numpy()))
         start = min(max(peak - WEEK_HOURS // 2, 0), max(n - WEEK_HOURS, 0))
         return dispatch.iloc[start : start + WEEK_HOURS]
     if ":" not in period:
@@ -109,7 +110,7 @@ def _dispatch_figure(frame: pd.DataFrame, title: str, ylabel: str, per_day: int 
     """Sources stacked above 0 (units, storage discharge), heat going elsewhere than the demand
     below 0 (storage charge, dumped heat), the demand as a line; a cooling demand a heat pump must
     meet as a dashed line, in MW of cold."""
-    units = [u for u in _producers(frame) if frame[f"{u}_delivered_mw"].abs().sum() > 1e-9]
+    units = [u for u in _producers(frame) if frame[col.delivered(u)].abs().sum() > 1e-9]
     stores = _storages(frame)
     fig = Figure(figsize=(11, 5))
     ax = fig.add_subplot()
@@ -117,15 +118,15 @@ def _dispatch_figure(frame: pd.DataFrame, title: str, ylabel: str, per_day: int 
     # one typical day's mean per row: a flat block each, not a line from one day to the next
     step = "mid" if TYPICAL_COLUMN in frame and per_day == 1 else None
     drawstyle = "steps-mid" if step else "default"
-    layers = [frame[f"{u}_delivered_mw"].to_numpy() for u in units]
+    layers = [frame[col.delivered(u)].to_numpy() for u in units]
     labels = list(units)
     for s in stores:
-        layers.append(frame[f"{s}_discharge_mw"].to_numpy())
+        layers.append(frame[col.discharge(s)].to_numpy())
         labels.append(f"{s} discharge")
     if layers:
         ax.stackplot(x, *layers, labels=labels, alpha=0.85, step=step)
     below = np.zeros(len(frame))
-    sinks = [(frame[f"{s}_charge_mw"].to_numpy(), f"{s} charge", "grey", None) for s in stores]
+    sinks = [(frame[col.charge(s)].to_numpy(), f"{s} charge", "grey", None) for s in stores]
     dump = _dump_column(frame)
     if dump is not None and frame[dump].abs().sum() > 1e-9:
         sinks.append((frame[dump].to_numpy(), "heat dumped (not delivered)", "tab:red", "xx"))
@@ -134,11 +135,11 @@ def _dispatch_figure(frame: pd.DataFrame, title: str, ylabel: str, per_day: int 
             x, -below, -(below + values), alpha=0.5, label=label, color=color, hatch=hatch, lw=0, step=step
         )
         below = below + values
-    ax.plot(x, frame["demand_mw"].to_numpy(), color="black", lw=1.2, label="heat demand", drawstyle=drawstyle)
-    if "cooling_demand_mw" in frame and frame["cooling_demand_mw"].abs().sum() > 1e-9:
+    ax.plot(x, frame[col.DEMAND].to_numpy(), color="black", lw=1.2, label="heat demand", drawstyle=drawstyle)
+    if col.COOLING_DEMAND in frame and frame[col.COOLING_DEMAND].abs().sum() > 1e-9:
         ax.plot(
             x,
-            frame["cooling_demand_mw"].to_numpy(),
+            frame[col.COOLING_DEMAND].to_numpy(),
             color="tab:blue",
             lw=1.2,
             ls="--",
@@ -152,7 +153,7 @@ def _dispatch_figure(frame: pd.DataFrame, title: str, ylabel: str, per_day: int 
     if stores:
         ax2 = ax.twinx()
         for s in stores:
-            level = frame[f"{s}_level_mwh"].to_numpy()
+            level = frame[col.level(s)].to_numpy()
             (line,) = ax2.plot(x, level, "--", color="tab:purple", lw=1, drawstyle=drawstyle)
             handles.append(line)
             names.append(f"{s} level (right)")
@@ -225,13 +226,13 @@ def _load_duration(dispatch: pd.DataFrame, name: str, note: str) -> Figure:
         x = np.concatenate([[0.0], np.cumsum(weight[order])])
         ax.step(x, np.append(values[order], values[order][-1]), where="post", **style)
 
-    curve(dispatch["demand_mw"].to_numpy(), color="black", lw=1.5, label="heat demand")
+    curve(dispatch[col.DEMAND].to_numpy(), color="black", lw=1.5, label="heat demand")
     for u in _producers(dispatch):
-        q = dispatch[f"{u}_delivered_mw"].to_numpy()
+        q = dispatch[col.delivered(u)].to_numpy()
         if q.sum() > 1e-9:
             curve(q, lw=1.2, label=u)
     for s in _storages(dispatch):
-        q = dispatch[f"{s}_discharge_mw"].to_numpy()
+        q = dispatch[col.discharge(s)].to_numpy()
         if q.sum() > 1e-9:
             curve(q, lw=1, ls="--", label=f"{s} discharge")
     dump = _dump_column(dispatch)

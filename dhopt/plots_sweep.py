@@ -18,6 +18,7 @@ import pandas as pd
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 
+from dhopt import columns as result_columns
 from dhopt.errors import DhoptError
 from dhopt.plots_common import FEASIBLE, METRICS, NamedFigure, horizon_note, horizon_text, slug, with_note
 
@@ -112,7 +113,7 @@ def _free_capacities(
     mw = {s: float(caps.loc[s, "capacity_mw"]) if s in caps.index else 0.0 for s in sources}
     return {
         "mw": mw,
-        "lcoe": float(system["lcoe_eur_per_mwh"]),
+        "lcoe": float(system[result_columns.LCOE]),
         "scop": float(system["scop"]),
         "horizon": free_horizon,
     }

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from dhopt import columns as col
 from dhopt.inputs import SystemInputs
 from dhopt.model import BuiltModel, grid_values
 from dhopt.result_files import (  # noqa: F401  (re-exported: file I/O lives in result_files)
@@ -62,13 +63,13 @@ def collect(built: BuiltModel, labels: dict[str, str] | None = None) -> Results:
     co2 = inp.co2_t_per_mwh
     disp: dict[str, Any] = {}
     if inp.time is not None:
-        disp["time_utc"] = inp.time
-    disp["hour"] = np.arange(hours)
+        disp[col.TIME] = inp.time
+    disp[col.HOUR] = np.arange(hours)
     if inp.periods is not None:  # typical periods: which one, and how many hours of a year each stands for
-        disp["typical_period"] = np.arange(hours) // inp.periods.length
-        disp["weight_h"] = w
-    disp["demand_mw"] = inp.demand_mw
-    disp["price_eur_per_mwh"] = inp.price
+        disp[col.TYPICAL_PERIOD] = np.arange(hours) // inp.periods.length
+        disp[col.WEIGHT] = w
+    disp[col.DEMAND] = inp.demand_mw
+    disp[col.PRICE] = inp.price
     cap_rows, kpi_rows = [], []
     total_elec = np.zeros(hours)
     total_aux = np.zeros(hours)
@@ -90,13 +91,13 @@ def collect(built: BuiltModel, labels: dict[str, str] | None = None) -> Results:
     if inp.pv_mw is not None:
         grid = _clean(grid_values(built))
         grid_share = np.divide(grid, use, out=np.zeros(hours), where=use > 1e-9)
-        disp["pv_mw"] = inp.pv_mw
-        disp["pv_used_mw"] = use - grid
-        disp["grid_electricity_mw"] = grid
+        disp[col.PV] = inp.pv_mw
+        disp[col.PV_USED] = use - grid
+        disp[col.GRID_ELECTRICITY] = grid
         export = (w * inp.pv_export_price) @ (inp.pv_mw - (use - grid))
         system_costs["pv_export"] = -float(export)
     if inp.cooling_demand_mw is not None:
-        disp["cooling_demand_mw"] = inp.cooling_demand_mw
+        disp[col.COOLING_DEMAND] = inp.cooling_demand_mw
 
     for u in inp.converters:
         b = built.converter_blocks[u.name]
@@ -106,13 +107,13 @@ def collect(built: BuiltModel, labels: dict[str, str] | None = None) -> Results:
         delivered = (1 - u.heat_loss_fraction) * q
         total_elec += elec
         total_aux += aux
-        disp[f"{u.name}_heat_mw"] = q
-        disp[f"{u.name}_delivered_mw"] = delivered
-        disp[f"{u.name}_electricity_mw"] = elec
-        disp[f"{u.name}_aux_electricity_mw"] = aux
-        disp[f"{u.name}_cop"] = u.cop
+        disp[col.heat(u.name)] = q
+        disp[col.delivered(u.name)] = delivered
+        disp[col.electricity(u.name)] = elec
+        disp[col.aux_electricity(u.name)] = aux
+        disp[col.cop(u.name)] = u.cop
         if u.cooling_per_mwh is not None:
-            disp[f"{u.name}_cooling_mw"] = u.cooling_per_mwh * q
+            disp[col.cooling(u.name)] = u.cooling_per_mwh * q
         costs = {
             "investment": (
                 u.annual_fixed_eur.get("investment", 0.0) * built_flag
@@ -166,9 +167,9 @@ def collect(built: BuiltModel, labels: dict[str, str] | None = None) -> Results:
         net = _clean(net_output_values(level, s, inp.periods))  # discharge − charge
         cap = built_capacity(b)
         built_flag = cap > 0
-        disp[f"{s.name}_charge_mw"] = np.clip(-net, 0, None)
-        disp[f"{s.name}_discharge_mw"] = np.clip(net, 0, None)
-        disp[f"{s.name}_level_mwh"] = level
+        disp[col.charge(s.name)] = np.clip(-net, 0, None)
+        disp[col.discharge(s.name)] = np.clip(net, 0, None)
+        disp[col.level(s.name)] = level
         costs = dict.fromkeys(cost_cols, 0.0)
         costs["investment"] = (
             s.annual_fixed_eur.get("investment", 0.0) * built_flag
@@ -192,13 +193,13 @@ def collect(built: BuiltModel, labels: dict[str, str] | None = None) -> Results:
         )
 
     if inp.allow_heat_dump:
-        supply = sum(disp[f"{u.name}_delivered_mw"] for u in inp.converters) + sum(
-            disp[f"{s.name}_discharge_mw"] - disp[f"{s.name}_charge_mw"] for s in inp.storages
+        supply = sum(disp[col.delivered(u.name)] for u in inp.converters) + sum(
+            disp[col.discharge(s.name)] - disp[col.charge(s.name)] for s in inp.storages
         )
-        disp["heat_dumped_mw"] = _clean(supply - inp.demand_mw)
-    disp["electricity_mw"] = total_elec
+        disp[col.HEAT_DUMPED] = _clean(supply - inp.demand_mw)
+    disp[col.ELECTRICITY] = total_elec
     if co2 is not None:
-        disp["co2_t_per_mwh"] = co2
+        disp[col.CO2_INTENSITY] = co2
     extra = sum(inp.extra_annual_eur.values())
     system_costs["extra_investments"] = extra
     demand_mwh = float(w @ inp.demand_mw)
@@ -221,7 +222,7 @@ def collect(built: BuiltModel, labels: dict[str, str] | None = None) -> Results:
         kpis["approximation"] = inp.periods.method
     # A component a unit does not have is 0 €/MWh for it (NaN only where it delivered no heat).
     produced = kpis["heat_mwh"] > 0
-    for c in (c for c in kpis.columns if c.startswith("lcoe_") and c != "lcoe_eur_per_mwh"):
+    for c in map(col.lcoe_component, col.lcoe_components(kpis.columns)):
         kpis.loc[produced, c] = kpis.loc[produced, c].fillna(0.0)
     capacities = pd.DataFrame(cap_rows)
     for column, value in (labels or {}).items():
@@ -249,14 +250,14 @@ def _kpi_row(name, kind, source, heat_mwh, elec_mwh, scop, costs, co2_t, aux_mwh
         "aux_share": aux_mwh / elec_mwh if elec_mwh > 0 else 0.0,
         "scop": scop,
         "cost_total_eur": total,
-        "lcoe_eur_per_mwh": total / heat_mwh if heat_mwh > 0 else np.nan,
+        col.LCOE: total / heat_mwh if heat_mwh > 0 else np.nan,
         "co2_t": np.nan if co2_t is None else co2_t,
         "co2_kg_per_mwh": np.nan if co2_t is None or heat_mwh <= 0 else 1000 * co2_t / heat_mwh,
     }
     for k, v in costs.items():
-        row[f"cost_{k}_eur"] = v
+        row[col.cost_component(k)] = v
     for k, v in costs.items():
-        row[f"lcoe_{k}_eur_per_mwh"] = v / heat_mwh if heat_mwh > 0 else np.nan
+        row[col.lcoe_component(k)] = v / heat_mwh if heat_mwh > 0 else np.nan
     return row
 
 
@@ -264,17 +265,19 @@ def aggregation_check(approx: Results, exact: Results) -> pd.DataFrame:
     """LCOE, SCOP, CO2 and every capacity of a typical-period run beside the exact run's."""
     rows = []
     ka, ke = approx.kpis.set_index("unit").loc["system"], exact.kpis.set_index("unit").loc["system"]
-    for col, name in (
-        ("lcoe_eur_per_mwh", "LCOE €/MWh"),
+    for column, name in (
+        (col.LCOE, "LCOE €/MWh"),
         ("scop", "SCOP"),
         ("co2_kg_per_mwh", "CO2 kg/MWh"),
     ):
-        if col in ka.index:
-            rows.append((name, float(ka[col]), float(ke[col])))
+        if column in ka.index:
+            rows.append((name, float(ka[column]), float(ke[column])))
     ca, ce = approx.capacities.set_index("unit"), exact.capacities.set_index("unit")
     for unit in ce.index:
-        col, label = ("capacity_mwh", "MWh") if ce.loc[unit, "type"] == "storage" else ("capacity_mw", "MW")
-        rows.append((f"{unit} {label}", float(ca.loc[unit, col]), float(ce.loc[unit, col])))
+        column, label = (
+            ("capacity_mwh", "MWh") if ce.loc[unit, "type"] == "storage" else ("capacity_mw", "MW")
+        )
+        rows.append((f"{unit} {label}", float(ca.loc[unit, column]), float(ce.loc[unit, column])))
     table = pd.DataFrame(rows, columns=["quantity", "typical_days", "every_hour"])
     with np.errstate(divide="ignore", invalid="ignore"):
         table["difference_pct"] = np.where(

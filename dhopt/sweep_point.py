@@ -29,6 +29,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from dhopt import columns as result_columns
 from dhopt.errors import DhoptError, InfeasibleError, SolverError
 from dhopt.results import write_json
 
@@ -272,6 +273,6 @@ def summarise(results) -> dict[str, Any]:
             "capacity_mwh": _num(c.get("capacity_mwh")),
             "heat_mwh": _num(k.get("heat_mwh")) if len(k) else None,
             "scop": _num(k.get("scop")) if len(k) else None,
-            "lcoe_eur_per_mwh": _num(k.get("lcoe_eur_per_mwh")) if len(k) else None,
+            result_columns.LCOE: _num(k.get(result_columns.LCOE)) if len(k) else None,
         }
     return {"system": system, "units": units}

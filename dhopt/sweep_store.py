@@ -25,6 +25,7 @@ from typing import Any
 
 import pandas as pd
 
+from dhopt import columns as result_columns
 from dhopt.errors import DhoptError
 from dhopt.results import atomic_write
 from dhopt.scenario import Scenario, read_yaml
@@ -156,7 +157,7 @@ def points_table(plan: SweepPlan, records: dict[str, dict[str, Any]]) -> pd.Data
         r.update({k: row.labels.get(k) for k in plan.label_columns})
         r["status"] = rec.get("status", "pending")
         r["message"] = rec.get("message", "")
-        r["lcoe_eur_per_mwh"] = system.get("lcoe_eur_per_mwh")
+        r[result_columns.LCOE] = system.get(result_columns.LCOE)
         r["scop"] = system.get("scop")
         r["co2_kg_per_mwh"] = system.get("co2_kg_per_mwh")
         for name in unit_names:
@@ -168,7 +169,7 @@ def points_table(plan: SweepPlan, records: dict[str, dict[str, Any]]) -> pd.Data
         for name in unit_names:
             r[f"heat_{name}_mwh"] = (units.get(name) or {}).get("heat_mwh")
         for k, v in system.items():
-            if (k.startswith("lcoe_") and k != "lcoe_eur_per_mwh") or k.startswith("aux_"):
+            if (k.startswith("lcoe_") and k != result_columns.LCOE) or k.startswith("aux_"):
                 r[k] = v
         r["heat_demand_mwh"] = system.get("heat_mwh")
         r["electricity_mwh"] = system.get("electricity_mwh")

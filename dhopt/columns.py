@@ -1,0 +1,103 @@
+"""Result column names, declared once: dhopt.results writes them; plots and sweeps import them
+instead of parsing suffixes of their own."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+# dispatch: one row per model hour
+TIME = "time_utc"
+HOUR = "hour"
+TYPICAL_PERIOD = "typical_period"
+WEIGHT = "weight_h"
+DEMAND = "demand_mw"
+PRICE = "price_eur_per_mwh"
+COOLING_DEMAND = "cooling_demand_mw"
+HEAT_DUMPED = "heat_dumped_mw"
+ELECTRICITY = "electricity_mw"
+CO2_INTENSITY = "co2_t_per_mwh"
+PV = "pv_mw"
+PV_USED = "pv_used_mw"
+GRID_ELECTRICITY = "grid_electricity_mw"
+
+_HEAT, _DELIVERED, _ELECTRICITY, _AUX = "_heat_mw", "_delivered_mw", "_electricity_mw", "_aux_electricity_mw"
+_COP, _COOLING = "_cop", "_cooling_mw"
+_CHARGE, _DISCHARGE, _LEVEL = "_charge_mw", "_discharge_mw", "_level_mwh"
+
+
+def heat(unit: str) -> str:
+    """Heat at the plant, MW."""
+    return unit + _HEAT
+
+
+def delivered(unit: str) -> str:
+    """Heat delivered to the network (after the pipe loss), MW."""
+    return unit + _DELIVERED
+
+
+def electricity(unit: str) -> str:
+    return unit + _ELECTRICITY
+
+
+def aux_electricity(unit: str) -> str:
+    return unit + _AUX
+
+
+def cop(unit: str) -> str:
+    return unit + _COP
+
+
+def cooling(unit: str) -> str:
+    return unit + _COOLING
+
+
+def charge(storage: str) -> str:
+    return storage + _CHARGE
+
+
+def discharge(storage: str) -> str:
+    return storage + _DISCHARGE
+
+
+def level(storage: str) -> str:
+    return storage + _LEVEL
+
+
+def _named(columns: Iterable[str], suffix: str) -> list[str]:
+    return [c[: -len(suffix)] for c in columns if c.endswith(suffix)]
+
+
+def producers(columns: Iterable[str]) -> list[str]:
+    """The heat-producing units of a dispatch table, in its column order."""
+    return _named(columns, _DELIVERED)
+
+
+def storages(columns: Iterable[str]) -> list[str]:
+    """The storages of a dispatch table, in its column order."""
+    return _named(columns, _LEVEL)
+
+
+# kpis: one row per unit and a row "system"
+SYSTEM = "system"
+LCOE = "lcoe_eur_per_mwh"
+_LCOE_PREFIX, _LCOE_SUFFIX = "lcoe_", "_eur_per_mwh"
+_COST_PREFIX, _COST_SUFFIX = "cost_", "_eur"
+
+
+def lcoe_component(name: str) -> str:
+    """A cost component's share of the LCOE, €/MWh."""
+    return f"{_LCOE_PREFIX}{name}{_LCOE_SUFFIX}"
+
+
+def cost_component(name: str) -> str:
+    """A cost component, €/a."""
+    return f"{_COST_PREFIX}{name}{_COST_SUFFIX}"
+
+
+def lcoe_components(columns: Iterable[str]) -> list[str]:
+    """The cost components that have an LCOE column, in column order."""
+    return [
+        c[len(_LCOE_PREFIX) : -len(_LCOE_SUFFIX)]
+        for c in columns
+        if c.startswith(_LCOE_PREFIX) and c.endswith(_LCOE_SUFFIX) and c != LCOE
+    ]
