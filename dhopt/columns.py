@@ -63,6 +63,12 @@ def level(storage: str) -> str:
     return storage + _LEVEL
 
 
+def unit_column_suffixes() -> tuple[str, ...]:
+    """What follows a unit's name in its dispatch columns (so two units' columns never collide)."""
+    suffixes = (_HEAT, _DELIVERED, _ELECTRICITY, _AUX, _COP, _COOLING, _CHARGE, _DISCHARGE, _LEVEL)
+    return tuple(x.removeprefix("_") for x in suffixes)
+
+
 def _named(columns: Iterable[str], suffix: str) -> list[str]:
     return [c[: -len(suffix)] for c in columns if c.endswith(suffix)]
 

@@ -9,7 +9,7 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from dhopt.errors import ScenarioError
-from dhopt.scenario import read_yaml, validate_as
+from dhopt.scenario import validate_as
 from dhopt.schema import (
     Efficiency,
     FieldError,
@@ -29,6 +29,7 @@ from dhopt.schema import (
     integer,
     number,
 )
+from dhopt.yaml_files import read_yaml
 
 OpenShare = number(gt=0, lt=1)  # a share strictly between none and all
 BoilerEfficiency = number(gt=0, le=1.2)  # heat / fuel; above 1 on the lower heating value

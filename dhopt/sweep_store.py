@@ -28,9 +28,10 @@ import pandas as pd
 from dhopt import columns as result_columns
 from dhopt.errors import DhoptError
 from dhopt.results import atomic_write
-from dhopt.scenario import Scenario, read_yaml
+from dhopt.scenario import Scenario
 from dhopt.sweep_plan import SweepPlan
 from dhopt.sweep_point import STATUSES
+from dhopt.yaml_files import read_yaml
 
 try:
     import fcntl
