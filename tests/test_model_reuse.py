@@ -69,3 +69,16 @@ def test_on_off_binaries_of_one_point_do_not_leak_into_the_next(writer):
         eb = reused.results.capacities.set_index("unit").loc["eb", "capacity_mw"]
         assert eb == pytest.approx(max(3.0 - cap, 0.5), abs=1e-6)  # the boiler covers the rest
     assert cache.reused == 3
+
+
+def test_retargeting_moves_the_capacity_bounds_too(caplog):
+    """The next point's fixed capacity may be larger than the last one's: fixing it must not set a
+    variable outside its bounds (Pyomo warns W1002 for every such variable otherwise)."""
+    plan = load_sweep(ROOT / "scenarios" / "nordhavn-ternary.yaml", hours=24)
+    points = [p for p in plan.points.values() if p.skip_reason is None][:8]
+    cache = ModelCache()
+    with caplog.at_level("WARNING", logger="pyomo"):
+        for p in points:
+            run_scenario(plan.base_path, hours=24, options=OPTIONS, overrides=p.overrides, model_cache=cache)
+    assert cache.reused == len(points) - 1
+    assert not [r for r in caplog.records if "outside the bounds" in r.getMessage()]

@@ -44,7 +44,10 @@ def built_capacity(block: pyo.Block) -> float:
 
 
 def fix_capacity(block: pyo.Block, value: float) -> list[pyo.Var]:
-    """Fix the capacity (and so the build decision) to `value`; returns the variables changed."""
+    """Fix the capacity (and so the build decision) to `value`; returns the variables changed.
+    The bounds move with it: a reused sweep model's last point may have had a smaller one."""
+    block.cap.setlb(0.0)
+    block.cap.setub(value)
     block.cap.fix(value)
     block.build.fix(1 if value > 0 else 0)
     return [block.cap, block.build]
