@@ -105,7 +105,7 @@ def apply_capacity_bounds(inputs: SystemInputs) -> SystemInputs:
                     need = max(need, float(np.max(cool, initial=0.0)))
                 need = max(need, GUESS_PEAK_FACTOR * u.min_load_mw)
             bound, ok = (hard, True) if hard <= need else (need, need_ok)
-            bound = max(bound, u.capacity_min_mw)
+            bound = max(bound, u.capacity_min_mw, u.capacity_existing_mw)  # never below what must be
             derived = bound < u.capacity_max_mw
             if ok and bound < u.min_load_mw and u.capacity_min_mw == 0:
                 log.warning(
@@ -136,7 +136,9 @@ def with_bounds(inputs: SystemInputs, bounds: dict[str, float]) -> SystemInputs:
     converters = [
         dataclasses.replace(
             u,
-            capacity_bound_mw=max(bounds.get(u.name, u.capacity_bound_mw), u.capacity_min_mw),
+            capacity_bound_mw=max(
+                bounds.get(u.name, u.capacity_bound_mw), u.capacity_min_mw, u.capacity_existing_mw
+            ),
             capacity_bound_is_derived=bounds.get(u.name, u.capacity_bound_mw) < u.capacity_max_mw,
             capacity_bound_proven=True,
         )

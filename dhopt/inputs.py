@@ -224,6 +224,7 @@ class PrepareContext:
                 "fixed_om": cfg.om.fixed_eur_per_mw_year,
             },
             variable_om_eur_per_mwh=cfg.om.variable_eur_per_mwh,
+            capacity_existing_mw=cfg.existing_mw,
         )
 
 

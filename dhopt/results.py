@@ -27,7 +27,7 @@ from dhopt.result_files import (  # noqa: F401  (re-exported: file I/O lives in 
     write_json,
     write_results,
 )
-from dhopt.units.capacity import built_capacity
+from dhopt.units.capacity import built_capacity, new_capacity
 from dhopt.units.converter import annual_tax_value, auxiliary_values, heat_values
 from dhopt.units.storage import level_values, net_output_values
 
@@ -102,8 +102,8 @@ def collect(built: BuiltModel, labels: dict[str, str] | None = None) -> Results:
     for u in inp.converters:
         b = built.converter_blocks[u.name]
         q, aux, elec = flows[u.name]
-        cap = built_capacity(b)
-        built_flag = cap > 0
+        cap = built_capacity(b)  # existing included
+        new, built_flag = new_capacity(b, u.capacity_existing_mw)  # investment only on what is new
         delivered = (1 - u.heat_loss_fraction) * q
         total_elec += elec
         total_aux += aux
@@ -117,10 +117,10 @@ def collect(built: BuiltModel, labels: dict[str, str] | None = None) -> Results:
         costs = {
             "investment": (
                 u.annual_fixed_eur.get("investment", 0.0) * built_flag
-                + u.annual_per_mw_eur.get("investment", 0.0) * cap
+                + u.annual_per_mw_eur.get("investment", 0.0) * new
             ),
             "pipe": u.annual_fixed_eur.get("pipe", 0.0) * built_flag
-            + u.annual_per_mw_eur.get("pipe", 0.0) * cap,
+            + u.annual_per_mw_eur.get("pipe", 0.0) * new,
             "fixed_om": u.annual_per_mw_eur.get("fixed_om", 0.0) * cap,
             "variable_om": u.variable_om_eur_per_mwh * float(w @ q),
         }
@@ -154,6 +154,8 @@ def collect(built: BuiltModel, labels: dict[str, str] | None = None) -> Results:
                 "type": u.kind,
                 "source": u.source,
                 "capacity_mw": cap,
+                "existing_mw": u.capacity_existing_mw,
+                "new_mw": new,
                 "capacity_mwh": np.nan,
                 "share_of_peak_pct": 100 * cap / peak if peak > 0 else np.nan,
                 "full_load_hours": heat / (1 - u.heat_loss_fraction) / cap if cap > 0 else 0.0,

@@ -200,6 +200,13 @@ class CapacityLimits(StrictModel):
     capacity above capacity_max_mw is left to the inputs' preparation: a sweep reports such a point
     as infeasible instead of refusing the whole sweep."""
 
+    existing_mw: Power = Field(
+        0.0,
+        description="Capacity that exists already, MW: it needs no investment but keeps its O&M. "
+        "capacity_min_mw, capacity_max_mw and capacity_mw count it in; more is an expansion, whose "
+        "investment (fixed part too) is paid.",
+    )
+
     if TYPE_CHECKING:  # declared, with their own descriptions, by each unit type
         capacity_min_mw: float
         capacity_max_mw: float | None
@@ -209,7 +216,15 @@ class CapacityLimits(StrictModel):
     @model_validator(mode="after")
     def _consistent_capacities(self) -> Any:
         low, top = self.capacity_min_mw, self.capacity_max_mw
-        fixed, min_load = self.capacity_mw, self.min_load_mw
+        fixed, min_load, existing = self.capacity_mw, self.min_load_mw, self.existing_mw
+        if top is not None and existing > top:
+            raise FieldError(
+                "existing_mw", f"expected at most capacity_max_mw {top:g} MW (found {existing:g})"
+            )
+        if fixed is not None and fixed < existing:
+            raise FieldError(
+                "capacity_mw", f"expected at least existing_mw {existing:g} MW (found {fixed:g})"
+            )
         if top is not None and low > top:
             raise FieldError(
                 "capacity_min_mw", f"expected at most capacity_max_mw {top:g} MW (found {low:g})"

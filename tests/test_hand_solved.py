@@ -256,3 +256,27 @@ def test_pump_power_is_hydraulic_power_of_the_design_flow(writer):
     flow = 5 * (1 - 1 / 3.87) * 1e6 / (1000 * 4186 * 5)
     pump_mw = 1000 * 9.81 * 20 * flow / 0.7 / 1e6
     assert out.results.dispatch["gw_aux_electricity_mw"].to_numpy() == pytest.approx([pump_mw] * 4)
+
+
+@pytest.mark.parametrize(("demand", "new_mw"), [(8.0, 3.0), (3.0, 0.0)])
+def test_an_existing_unit_pays_no_investment_and_an_expansion_does(writer, demand, new_mw):
+    """An electric boiler of which 5 MW exist, flat demand: at 8 MW, 3 MW are added (their per-MW
+    and fixed investment paid); at 3 MW nothing is added and no investment is paid. Fixed O&M is
+    paid on every MW that exists."""
+    sc = base_scenario(24, demand=demand, price=40.0)
+    sc["units"]["eb"] = boiler(
+        existing_mw=5.0,
+        investment={"fixed_eur": 50_000.0, "per_mw_eur": 110_000.0, "lifetime_years": 15},
+    )
+    out = solve(writer, sc)
+    caps = out.results.capacities.set_index("unit")
+    total = 5.0 + new_mw
+    assert caps.loc["eb", "capacity_mw"] == pytest.approx(total, abs=1e-6)
+    assert caps.loc["eb", "existing_mw"] == pytest.approx(5.0)
+    assert caps.loc["eb", "new_mw"] == pytest.approx(new_mw, abs=1e-6)
+    heat = 8760 * demand
+    investment = crf(0.04, 15) * (50_000.0 + 110_000.0 * new_mw) if new_mw else 0.0
+    cost = investment + 1020 * total + heat * (40 + 0.5)
+    assert out.report.objective == pytest.approx(cost, rel=1e-9)
+    assert kpi(out, "eb", "cost_investment_eur") == pytest.approx(investment, rel=1e-9, abs=1e-6)
+    assert kpi(out, "eb", "cost_fixed_om_eur") == pytest.approx(1020 * total, rel=1e-9)

@@ -14,22 +14,28 @@ import pyomo.environ as pyo
 
 
 def add_capacity(
-    block: pyo.Block, *, bound: float, minimum: float, fixed: float | None, has_fixed_cost: bool
+    block: pyo.Block,
+    *,
+    bound: float,
+    minimum: float,
+    fixed: float | None,
+    has_fixed_cost: bool,
+    existing: float = 0.0,
 ) -> None:
-    """Add `cap` and `build` (and the link between them, where needed) to `block`."""
+    """Add `cap` (the whole capacity, existing included) and `build` (whether new capacity is
+    built: its fixed investment), and the link between them where needed, to `block`."""
     block.cap = pyo.Var(bounds=(0.0, bound if math.isfinite(bound) else None))
     block.build = pyo.Var(domain=pyo.Binary)
     if fixed is not None:
-        block.cap.fix(fixed)
-        block.build.fix(1 if fixed > 0 else 0)
+        fix_capacity(block, fixed, existing)
         return
-    block.cap.setlb(minimum)
-    if minimum > 0 or not has_fixed_cost:
+    block.cap.setlb(max(minimum, existing))
+    if minimum > existing or not has_fixed_cost:
         block.build.fix(1)  # built for sure, or building costs nothing by itself: no decision
         return
     if not math.isfinite(bound):
         raise ValueError(f"{block.name}: a build decision needs a finite capacity bound")
-    block.link = pyo.Constraint(expr=block.cap <= bound * block.build)
+    block.link = pyo.Constraint(expr=block.cap - existing <= (bound - existing) * block.build)
 
 
 def capacity_vars(block: pyo.Block) -> tuple[pyo.Var, pyo.Var]:
@@ -38,16 +44,22 @@ def capacity_vars(block: pyo.Block) -> tuple[pyo.Var, pyo.Var]:
 
 
 def built_capacity(block: pyo.Block) -> float:
-    """The solved capacity, 0 unless the unit is built (solver noise below 1e-7 is 0)."""
+    """The solved capacity, existing included (solver noise below 1e-7 is 0)."""
     cap = float(block.cap.value or 0.0)
-    return cap if bool(round(block.build.value or 0.0)) and cap > 1e-7 else 0.0
+    return cap if cap > 1e-7 else 0.0
 
 
-def fix_capacity(block: pyo.Block, value: float) -> list[pyo.Var]:
+def new_capacity(block: pyo.Block, existing: float) -> tuple[float, bool]:
+    """The capacity built beyond the existing one, and whether any was (its fixed cost paid)."""
+    new = max(built_capacity(block) - existing, 0.0)
+    return (new, True) if new > 1e-7 and bool(round(block.build.value or 0.0)) else (0.0, False)
+
+
+def fix_capacity(block: pyo.Block, value: float, existing: float = 0.0) -> list[pyo.Var]:
     """Fix the capacity (and so the build decision) to `value`; returns the variables changed.
     The bounds move with it: a reused sweep model's last point may have had a smaller one."""
     block.cap.setlb(0.0)
     block.cap.setub(value)
     block.cap.fix(value)
-    block.build.fix(1 if value > 0 else 0)
+    block.build.fix(1 if value > existing else 0)
     return [block.cap, block.build]

@@ -55,6 +55,8 @@ class ConverterInputs:
     cooling_per_mwh: np.ndarray | None = None
     # False while the bound is a first guess that a solve must still check (dhopt.bounds).
     capacity_bound_proven: bool = True
+    # Capacity that exists already (part of cap): no investment, its O&M stays.
+    capacity_existing_mw: float = 0.0
 
 
 # Breakpoints of the piecewise-linear (chord) approximation of the cube law of auxiliary power;
@@ -86,12 +88,14 @@ def add_converter(
         minimum=u.capacity_min_mw,
         fixed=u.capacity_fixed_mw,
         has_fixed_cost=any(u.annual_fixed_eur.values()),
+        existing=u.capacity_existing_mw,
     )
     if u.capacity_fixed_mw is None:
         block.capacity = pyo.Constraint(T, rule=lambda b, n: b.q[n] <= b.cap)
     fixed = sum(u.annual_fixed_eur.values())
     per_mw = sum(u.annual_per_mw_eur.values())
-    cost = fixed * block.build + per_mw * block.cap
+    # Existing capacity pays no investment (per MW), only its O&M: the expansion is cap − existing.
+    cost = fixed * block.build + per_mw * block.cap - investment_per_mw(u) * u.capacity_existing_mw
     cost += pyo.quicksum(float(op_cost_per_mwh[n]) * block.q[n] for n in T)
     if u.aux_mw_per_mw is not None and u.capacity_fixed_mw is not None:
         _add_auxiliary_power(block, u, hours, upper)
@@ -108,6 +112,11 @@ def add_converter(
     eta = 1.0 - u.heat_loss_fraction
     delivered = [eta * block.q[n] for n in T]
     return delivered, cost
+
+
+def investment_per_mw(u: ConverterInputs) -> float:
+    """The per-MW costs that only new capacity pays (everything but fixed O&M), €/(MW·a)."""
+    return sum(v for k, v in u.annual_per_mw_eur.items() if k != "fixed_om")
 
 
 def _finite_or_none(x: float) -> float | None:
@@ -223,7 +232,8 @@ def retarget(block: pyo.Block, u: ConverterInputs) -> list[pyo.Var]:
     upper = hourly_upper(u)
     for n, var in block.q.items():
         var.setub(float(upper[n]) if np.isfinite(upper[n]) else None)
-    changed = list(block.q.values()) + fix_capacity(block, float(u.capacity_fixed_mw or 0.0))
+    fixed = float(u.capacity_fixed_mw or 0.0)
+    changed = list(block.q.values()) + fix_capacity(block, fixed, u.capacity_existing_mw)
     if hasattr(block, "seg"):
         bounds = segment_bounds(u, upper)
         for (n, i), var in block.seg.items():
