@@ -76,7 +76,7 @@ def apply_capacity_bounds(inputs: SystemInputs) -> SystemInputs:
             bound, derived, ok = total / (1.0 - s.loss_per_hour) ** hours, True, proven
         else:  # heat can be dumped, or so lossy a storage that the argument gives nothing useful
             bound, derived, ok = GUESS_STORAGE_HOURS * peak, True, False
-        bound = max(bound, s.capacity_min_mwh)
+        bound = max(bound, s.capacity_min_mwh, s.capacity_existing_mwh)
         storages.append(
             dataclasses.replace(
                 s, capacity_bound_mwh=bound, capacity_bound_is_derived=derived, capacity_bound_proven=ok
@@ -147,7 +147,9 @@ def with_bounds(inputs: SystemInputs, bounds: dict[str, float]) -> SystemInputs:
     storages = [
         dataclasses.replace(
             s,
-            capacity_bound_mwh=max(bounds.get(s.name, s.capacity_bound_mwh), s.capacity_min_mwh),
+            capacity_bound_mwh=max(
+                bounds.get(s.name, s.capacity_bound_mwh), s.capacity_min_mwh, s.capacity_existing_mwh
+            ),
             capacity_bound_proven=True,
         )
         for s in inputs.storages

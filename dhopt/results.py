@@ -167,15 +167,15 @@ def collect(built: BuiltModel, labels: dict[str, str] | None = None) -> Results:
         b = built.storage_blocks[s.name]
         level = _clean(level_values(b, hours))
         net = _clean(net_output_values(level, s, inp.periods))  # discharge − charge
-        cap = built_capacity(b)
-        built_flag = cap > 0
+        cap = built_capacity(b)  # existing included
+        new, built_flag = new_capacity(b, s.capacity_existing_mwh)
         disp[col.charge(s.name)] = np.clip(-net, 0, None)
         disp[col.discharge(s.name)] = np.clip(net, 0, None)
         disp[col.level(s.name)] = level
         costs = dict.fromkeys(cost_cols, 0.0)
         costs["investment"] = (
             s.annual_fixed_eur.get("investment", 0.0) * built_flag
-            + s.annual_per_mwh_eur.get("investment", 0.0) * cap
+            + s.annual_per_mwh_eur.get("investment", 0.0) * new
         )
         system_costs["investment"] += costs["investment"]
         discharged = float(w @ np.clip(net, 0, None))
@@ -187,6 +187,8 @@ def collect(built: BuiltModel, labels: dict[str, str] | None = None) -> Results:
                 "source": "",
                 "capacity_mw": np.nan,
                 "capacity_mwh": cap,
+                "existing_mwh": s.capacity_existing_mwh,
+                "new_mwh": new,
                 "share_of_peak_pct": np.nan,
                 "full_load_hours": np.nan,
                 "min_load_mw": np.nan,

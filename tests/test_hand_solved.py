@@ -280,3 +280,30 @@ def test_an_existing_unit_pays_no_investment_and_an_expansion_does(writer, deman
     assert out.report.objective == pytest.approx(cost, rel=1e-9)
     assert kpi(out, "eb", "cost_investment_eur") == pytest.approx(investment, rel=1e-9, abs=1e-6)
     assert kpi(out, "eb", "cost_fixed_om_eur") == pytest.approx(1020 * total, rel=1e-9)
+
+
+def test_an_existing_storage_pays_no_investment(writer):
+    """The two-hour load shift above with 6 MWh of the tank there already: 4 MWh are added, paying
+    their per-m³ part and the fixed part; the existing 6 MWh cost nothing."""
+    prices = writer.csv("prices.csv", price=[10.0, 100.0], demand=[10.0, 10.0])
+    sc = base_scenario(
+        2, demand={"file": prices, "column": "demand"}, price={"file": prices, "column": "price"}
+    )
+    sc["units"]["eb"] = boiler()
+    sc["units"]["tank"] = {
+        "type": "storage",
+        "loss_per_hour": 0.0,
+        "temperature_difference_k": 25,
+        "existing_mwh": 6.0,
+        "investment": {"fixed_eur": 1000.0, "per_m3_eur": 87.0, "lifetime_years": 20},
+    }
+    out = solve(writer, sc)
+    caps = out.results.capacities.set_index("unit")
+    assert caps.loc["tank", "capacity_mwh"] == pytest.approx(10.0, abs=1e-6)
+    assert caps.loc["tank", "new_mwh"] == pytest.approx(4.0, abs=1e-6)
+    volume = 4.0 / (1.163e-3 * 25)
+    tank = crf(0.04, 20) * (1000.0 + 87.0 * volume)
+    assert kpi(out, "tank", "cost_investment_eur") == pytest.approx(tank, rel=1e-9)
+    scale = 8760 / 2
+    cost = crf(0.04, 15) * 110_000 * 20 + 1020 * 20 + scale * 20 * (10 + 0.5) + tank
+    assert out.report.objective == pytest.approx(cost, rel=1e-9)

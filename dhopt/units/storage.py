@@ -56,6 +56,11 @@ class Storage(StrictModel):
     capacity_min_mwh: Energy = Field(0.0, description="Smallest capacity to build, MWh.")
     capacity_max_mwh: Energy | None = Field(None, description="Largest capacity, MWh.")
     capacity_mwh: Energy | None = Field(None, description="Fixed capacity instead of an optimised one, MWh.")
+    existing_mwh: Energy = Field(
+        0.0,
+        description="Capacity that exists already, MWh: no investment. The capacity limits and "
+        "capacity_mwh count it in; more is an expansion, whose investment (fixed part too) is paid.",
+    )
     power_max_mw: Power | None = Field(
         None, description="Largest charge or discharge rate, MW (none: unlimited, as the study)."
     )
@@ -63,7 +68,16 @@ class Storage(StrictModel):
 
     @model_validator(mode="after")
     def _consistent_capacities(self) -> Storage:
-        low, top = self.capacity_min_mwh, self.capacity_max_mwh
+        low, top, existing = self.capacity_min_mwh, self.capacity_max_mwh, self.existing_mwh
+        if top is not None and existing > top:
+            raise FieldError(
+                "existing_mwh", f"expected at most capacity_max_mwh {top:g} MWh (found {existing:g})"
+            )
+        if self.capacity_mwh is not None and self.capacity_mwh < existing:
+            raise FieldError(
+                "capacity_mwh",
+                f"expected at least existing_mwh {existing:g} MWh (found {self.capacity_mwh:g})",
+            )
         if top is not None and low > top:
             raise FieldError(
                 "capacity_min_mwh", f"expected at most capacity_max_mwh {top:g} MWh (found {low:g})"
@@ -86,6 +100,7 @@ class StorageInputs:
     annual_per_mwh_eur: dict[str, float] = field(default_factory=dict)
     # False while the bound is a first guess that a solve must still check (dhopt.bounds).
     capacity_bound_proven: bool = True
+    capacity_existing_mwh: float = 0.0  # part of cap: no investment
 
 
 def prepare(name: str, st: Storage, ctx: PrepareContext) -> StorageInputs:
@@ -104,6 +119,7 @@ def prepare(name: str, st: Storage, ctx: PrepareContext) -> StorageInputs:
         capacity_bound_is_derived=st.capacity_max_mwh is None,
         capacity_min_mwh=st.capacity_min_mwh,
         capacity_fixed_mwh=st.capacity_mwh,
+        capacity_existing_mwh=st.existing_mwh,
         power_max_mw=st.power_max_mw,
         volume_m3_per_mwh=volume_per_mwh,
         annual_fixed_eur={"investment": crf * st.investment.fixed_eur},
@@ -122,6 +138,7 @@ def add_storage(block: pyo.Block, s: StorageInputs, hours: int, periods: Typical
         minimum=s.capacity_min_mwh,
         fixed=s.capacity_fixed_mwh,
         has_fixed_cost=any(s.annual_fixed_eur.values()),
+        existing=s.capacity_existing_mwh,
     )
     if periods is None:
         block.level = pyo.Var(T, bounds=(0.0, top))
@@ -134,7 +151,7 @@ def add_storage(block: pyo.Block, s: StorageInputs, hours: int, periods: Typical
         p = s.power_max_mw
         block.power = pyo.Constraint(T, rule=lambda b, n: (-p, net[n], p))
     cost = sum(s.annual_fixed_eur.values()) * block.build
-    cost += sum(s.annual_per_mwh_eur.values()) * block.cap
+    cost += sum(s.annual_per_mwh_eur.values()) * (block.cap - s.capacity_existing_mwh)  # the new part
     return net, cost
 
 
@@ -205,4 +222,4 @@ def retarget(block: pyo.Block, s: StorageInputs, periods: TypicalPeriods | None)
         for var in block.low.values():
             var.setlb(-top)
         changed += [*block.start.values(), *block.high.values(), *block.low.values()]
-    return changed + fix_capacity(block, top)
+    return changed + fix_capacity(block, top, s.capacity_existing_mwh)
