@@ -201,6 +201,8 @@ class PrepareContext:
                 f"fixed capacity {cfg.capacity_mw:g} MW is above capacity_max_mw {cfg.capacity_max_mw:g} MW",
             )
         self._warn_if_never_runs(where, cfg.min_load_mw, upper, loss)
+        if cfg.retired:  # unavailable: fixed at 0 MW, no existing capacity, so no cost at all
+            cfg = cfg.model_copy(update={"capacity_mw": 0.0, "existing_mw": 0.0, "capacity_min_mw": 0.0})
         user_max = np.inf if cfg.capacity_max_mw is None else cfg.capacity_max_mw
         # The model's bound is set once every unit is prepared (dhopt.bounds.apply_capacity_bounds).
         bound = user_max if cfg.capacity_mw is None else cfg.capacity_mw

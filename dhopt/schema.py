@@ -14,7 +14,16 @@ import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    StrictBool,
+    Tag,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 # The general cap on any magnitude (costs, prices, energies, lengths): beyond it a number is a typo
@@ -205,6 +214,11 @@ class CapacityLimits(StrictModel):
         description="Capacity that exists already, MW: it needs no investment but keeps its O&M. "
         "capacity_min_mw, capacity_max_mw and capacity_mw count it in; more is an expansion, whose "
         "investment (fixed part too) is paid.",
+    )
+    retired: StrictBool = Field(
+        False,
+        description="The unit is unavailable (a forced retirement): no capacity, no cost, whatever "
+        'else is given; one switch for "keep the old plant or replace it".',
     )
 
     if TYPE_CHECKING:  # declared, with their own descriptions, by each unit type

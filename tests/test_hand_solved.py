@@ -307,3 +307,19 @@ def test_an_existing_storage_pays_no_investment(writer):
     scale = 8760 / 2
     cost = crf(0.04, 15) * 110_000 * 20 + 1020 * 20 + scale * 20 * (10 + 0.5) + tank
     assert out.report.objective == pytest.approx(cost, rel=1e-9)
+
+
+def test_a_retired_unit_is_unavailable_and_costs_nothing(writer):
+    """An existing 5 MW boiler switched to retired: the heat pump covers the 8 MW alone, and the
+    boiler has no capacity and no cost (its existing MW, fixed O&M included, are gone)."""
+    sc = base_scenario(24, demand=8.0, price=40.0)
+    sc["units"]["eb"] = boiler(existing_mw=5.0, retired=True)
+    sc["units"]["hp"] = heat_pump()
+    out = solve(writer, sc)
+    caps = out.results.capacities.set_index("unit")
+    assert caps.loc["eb", "capacity_mw"] == 0.0
+    assert caps.loc["hp", "capacity_mw"] == pytest.approx(8.0, abs=1e-6)
+    assert kpi(out, "eb", "cost_total_eur") == pytest.approx(0.0, abs=1e-9)
+    heat = 8760 * 8.0
+    cost = crf(0.04, 25) * 500_000 * 8 + 2000 * 8 + heat * (40 / 4 + 2.0)
+    assert out.report.objective == pytest.approx(cost, rel=1e-9)

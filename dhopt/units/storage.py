@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pyomo.environ as pyo
-from pydantic import Field, model_validator
+from pydantic import Field, StrictBool, model_validator
 
 from dhopt.schema import (
     Energy,
@@ -61,6 +61,9 @@ class Storage(StrictModel):
         description="Capacity that exists already, MWh: no investment. The capacity limits and "
         "capacity_mwh count it in; more is an expansion, whose investment (fixed part too) is paid.",
     )
+    retired: StrictBool = Field(
+        False, description="The storage is unavailable (a forced retirement): no capacity, no cost."
+    )
     power_max_mw: Power | None = Field(
         None, description="Largest charge or discharge rate, MW (none: unlimited, as the study)."
     )
@@ -105,6 +108,8 @@ class StorageInputs:
 
 def prepare(name: str, st: Storage, ctx: PrepareContext) -> StorageInputs:
     where = f"units.{name}"
+    if st.retired:  # unavailable: fixed at 0 MWh, no existing capacity, so no cost at all
+        st = st.model_copy(update={"capacity_mwh": 0.0, "existing_mwh": 0.0, "capacity_min_mwh": 0.0})
     if st.capacity_max_mwh is not None and st.capacity_min_mwh > st.capacity_max_mwh:
         ctx.fail(f"{where}.capacity_min_mwh", "is above capacity_max_mwh")
     crf = ctx.crf(st.investment.lifetime_years)
