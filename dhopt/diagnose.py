@@ -70,6 +70,8 @@ def explain_infeasible(inputs: SystemInputs) -> str:
                 else "; its heat cannot be rejected unless district_heating.allow_heat_dump is true"
             )
         )
+    if inputs.co2_cap_t_per_year is not None:
+        reasons.append(f"grid electricity's CO2 is capped at {inputs.co2_cap_t_per_year:g} t a year")
     peak = float(inputs.demand_mw.max())
     hint = "; ".join(reasons) if reasons else "check capacity limits, availability and minimum loads"
     return f"infeasible: the units cannot follow the demand (peak {peak:.2f} MW) hour by hour ({hint})"

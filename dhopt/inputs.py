@@ -91,6 +91,7 @@ class SystemInputs:
     pv_export_price: np.ndarray | None = None  # € per MWh of unused PV, if exported
     cooling_demand_mw: np.ndarray | None = None  # to be covered by units whose cold side serves it
     allow_heat_dump: bool = False  # supply ≥ demand, the surplus rejected
+    co2_cap_t_per_year: float | None = None  # CO2 of grid electricity, t per year, at most
     # Typical periods (dhopt.aggregate): hours of a year each model hour stands for, and how the
     # periods follow each other (for storage). None: every hour stands for year_scale hours.
     hour_weight: np.ndarray | None = None
@@ -272,6 +273,16 @@ def prepare_inputs(loaded: LoadedScenario, hours: int | None = None) -> SystemIn
     co2 = None
     if sc.electricity.co2_t_per_mwh is not None:
         co2 = ctx.series(sc.electricity.co2_t_per_mwh, "electricity.co2_t_per_mwh")
+    co2_price = ctx.series(sc.economics.co2_price_eur_per_t, "economics.co2_price_eur_per_t")
+    co2_cap = sc.economics.co2_cap_t_per_year
+    if (np.any(co2_price) or co2_cap is not None) and co2 is None:
+        which = "co2_price_eur_per_t" if np.any(co2_price) else "co2_cap_t_per_year"
+        ctx.fail(f"economics.{which}", "needs electricity.co2_t_per_mwh (the CO2 it prices or caps)")
+    if np.any(co2_price):
+        if "co2" in prices:
+            ctx.fail("electricity.adders_eur_per_mwh.co2", "the name 'co2' is reserved for the CO2 price")
+        # The CO2 price is one more component of the price of grid electricity, € per MWh_el.
+        prices["co2"] = co2_price * co2
     pv = export = cooling = None
     if sc.electricity.onsite_pv_mw is not None:
         pv = ctx.series(sc.electricity.onsite_pv_mw, "electricity.onsite_pv_mw")
@@ -306,6 +317,7 @@ def prepare_inputs(loaded: LoadedScenario, hours: int | None = None) -> SystemIn
             demand_mw=ctx.demand_mw,
             price_components=prices,
             co2_t_per_mwh=co2,
+            co2_cap_t_per_year=co2_cap,
             supply_temperature_c=ctx.supply_temperature_c,
             return_temperature_c=ctx.return_temperature_c,
             converters=converters,

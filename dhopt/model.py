@@ -67,6 +67,23 @@ def _add_grid(m: pyo.ConcreteModel, inputs: SystemInputs, blocks: dict[str, pyo.
     )
 
 
+def _add_co2_cap(m: pyo.ConcreteModel, inputs: SystemInputs, blocks: dict[str, pyo.Block]) -> None:
+    """The year's CO2 of grid electricity (hour weights scale it to a year) within the cap."""
+    co2, w = inputs.co2_t_per_mwh, inputs.weights
+    assert co2 is not None  # checked when the inputs were prepared
+    if inputs.pv_mw is not None:  # only what is bought from the grid emits
+        emitted = pyo.quicksum(float(w[n] * co2[n]) * m.grid[n] for n in range(inputs.hours))
+    else:
+        units = {u.name: u for u in inputs.converters}
+        emitted = pyo.quicksum(
+            float(w[n] * co2[n]) * t
+            for name, b in blocks.items()
+            for n in range(inputs.hours)
+            for t in converter.electricity_terms(b, units[name], n)
+        )
+    m.co2_cap = pyo.Constraint(expr=emitted <= float(inputs.co2_cap_t_per_year))
+
+
 def grid_values(built: BuiltModel) -> np.ndarray:
     """Solved grid electricity per hour, MW (models with on-site PV)."""
     grid = built.model.grid
@@ -120,6 +137,8 @@ def build_model(inputs: SystemInputs) -> BuiltModel:
         costs.append(_add_grid(m, inputs, conv_blocks))
     if inputs.cooling_demand_mw is not None:
         _add_cooling_balance(m, inputs, conv_blocks)
+    if inputs.co2_cap_t_per_year is not None:
+        _add_co2_cap(m, inputs, conv_blocks)
     demand = inputs.demand_mw
     m.heat_balance = pyo.Constraint(
         range(hours),

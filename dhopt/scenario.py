@@ -17,6 +17,7 @@ from dhopt.schema import (
     Fraction,
     Hours,
     NonNegative,
+    NonNegativePrice,
     PositiveEnergy,
     PositivePower,
     PowerSeries,
@@ -25,9 +26,12 @@ from dhopt.schema import (
     StrictModel,
     TemperatureSeries,
     Years,
+    series,
 )
 from dhopt.units import Unit
 from dhopt.yaml_files import read_yaml
+
+Co2PriceSeries = series(NonNegativePrice)  # € per t of CO2
 
 
 class Demand(StrictModel):
@@ -91,6 +95,17 @@ class DistrictHeating(StrictModel):
 
 class Economics(StrictModel):
     discount_rate: Fraction = Field(0.04, description="Real discount rate for annuities, -.")
+    co2_price_eur_per_t: Co2PriceSeries = Field(
+        0.0,
+        description="CO2 price, € per t, constant or hourly, on top of any taxes: it acts in the model "
+        "through each MWh of grid electricity's CO2 (electricity.co2_t_per_mwh), and is reported as "
+        "the cost component electricity_co2.",
+    )
+    co2_cap_t_per_year: NonNegative | None = Field(
+        None,
+        description="Largest CO2 emission allowed, t per year (of grid electricity, scaled to a year "
+        "like every annual figure). Optional.",
+    )
 
 
 class ExtraInvestment(StrictModel):
