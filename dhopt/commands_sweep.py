@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from dhopt.console import console, err_console, fail, setup_logging
+from dhopt.console import console, err_console, fail, fail_now, setup_logging
 from dhopt.errors import DhoptError
 
 EXIT_NOT_PROVEN = 3  # some point has no proven answer (time_limit, feasible, timeout, error)
@@ -67,12 +67,12 @@ def sweep(
     except OSError as exc:  # a full or read-only disk while writing the folder
         fail(f"{exc.filename or out}: cannot write: {exc.strerror or exc}")
     except KeyboardInterrupt:
-        fail(
+        fail_now(
             f"interrupted; finished points are kept in {out / 'points'}; rerun the same command to resume",
             EXIT_INTERRUPTED,
         )
     except SweepTerminated:
-        fail(
+        fail_now(
             f"terminated; finished points are kept in {out / 'points'}; rerun the same command to resume",
             EXIT_TERMINATED,
         )

@@ -6,6 +6,7 @@ import contextlib
 import logging
 import os
 import signal
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from typing import NoReturn
@@ -24,6 +25,18 @@ def fail(message: str, code: int = 2) -> NoReturn:
     text = escape(" ".join(str(message).split()))  # a message's own [brackets] are not markup
     err_console.print(f"[bold red]error:[/] {text}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
+
+
+def fail_now(message: str, code: int) -> NoReturn:
+    """`fail`, then leave at once (os._exit), for an interrupted command whose results are already
+    written: a normal exit would join the threads a killed process pool leaves (concurrent.futures
+    does so at exit), which can hang."""
+    text = escape(" ".join(str(message).split()))
+    err_console.print(f"[bold red]error:[/] {text}", highlight=False, soft_wrap=True)
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(code)
 
 
 def setup_logging(verbose: bool, quiet: bool, default: int = logging.INFO) -> None:
