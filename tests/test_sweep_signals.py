@@ -40,6 +40,12 @@ TWO_POINTS = {
 }
 
 
+def _ctrl_c_as_in_a_terminal() -> None:
+    """A program started from a terminal gets Ctrl-C with SIGINT's default action; a test runner
+    started in the background (as CI may be) passes SIGINT on ignored, which Python then keeps."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start_hanging_sweep(tmp_path: Path, *extra: str) -> tuple[subprocess.Popen, Path]:
     sweep = tmp_path / "two.yaml"
     sweep.write_text(yaml.safe_dump(TWO_POINTS))
@@ -52,6 +58,7 @@ def start_hanging_sweep(tmp_path: Path, *extra: str) -> tuple[subprocess.Popen, 
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,  # its own process group, as a sweep started from a shell
+        preexec_fn=_ctrl_c_as_in_a_terminal,
     )
     return proc, out
 
