@@ -184,17 +184,13 @@ def solve_rounds(
             rep = _repair(built, solver, units, build_vars, run, violations, keep_violators_on)
             if rep is not None:
                 incumbent = Incumbent.better(incumbent, rep, built)
-            if (
-                incumbent is not None
-                and (relative_gap(incumbent.objective, best_bound) or 1) <= options.mip_gap
-            ):
+            gap = _incumbent_gap(incumbent, best_bound)
+            if (gap is not None and gap <= options.mip_gap) or out_of_time():
                 break
-            if out_of_time():
-                break
-        if incumbent is not None:
-            rep_gap = relative_gap(incumbent.objective, best_bound)
-            log.info("best repaired solution is %.4f %% above the bound", 100 * (rep_gap or math.inf))
-            if rep_gap is not None and rep_gap <= options.mip_gap:
+        gap = _incumbent_gap(incumbent, best_bound)
+        if gap is not None:
+            log.info("best repaired solution is %.4f %% above the bound", 100 * gap)
+            if gap <= options.mip_gap:
                 status = "optimal"
                 break
         if out_of_time():
@@ -339,6 +335,11 @@ class Incumbent:
     def load(self, built: BuiltModel) -> None:
         for v, value in self.values:
             v.set_value(value, skip_validation=True)
+
+
+def _incumbent_gap(incumbent: Incumbent | None, bound: float) -> float | None:
+    """The incumbent's gap to the relaxations' best bound (None without both); 0 is a proof."""
+    return None if incumbent is None else relative_gap(incumbent.objective, bound)
 
 
 def _gap_text(obj: float | None, bound: float | None) -> str:

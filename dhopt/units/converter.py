@@ -231,7 +231,7 @@ def retarget(block: pyo.Block, u: ConverterInputs) -> list[pyo.Var]:
     Returns the variables changed."""
     upper = hourly_upper(u)
     for n, var in block.q.items():
-        var.setub(float(upper[n]) if np.isfinite(upper[n]) else None)
+        var.setub(_finite_or_none(upper[n]))
     fixed = float(u.capacity_fixed_mw or 0.0)
     changed = list(block.q.values()) + fix_capacity(block, fixed, u.capacity_existing_mw)
     if hasattr(block, "seg"):
