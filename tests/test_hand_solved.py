@@ -56,8 +56,8 @@ def test_boiler_only(writer):
     assert kpi(out, "system", "lcoe_electricity_spot_eur_per_mwh") == pytest.approx(40.0)
 
 
-def test_storage_shifts_load_to_the_cheap_hour(writer):
-    """Two hours of 10 MW at 10 and 100 €/MWh: make 20 MW in the cheap hour, store 10 MWh."""
+def load_shift_case(writer, **tank) -> dict:
+    """Two hours of 10 MW at 10 and 100 €/MWh, an electric boiler and a lossless tank."""
     prices = writer.csv("prices.csv", price=[10.0, 100.0], demand=[10.0, 10.0])
     sc = base_scenario(
         2, demand={"file": prices, "column": "demand"}, price={"file": prices, "column": "price"}
@@ -68,7 +68,14 @@ def test_storage_shifts_load_to_the_cheap_hour(writer):
         "loss_per_hour": 0.0,
         "temperature_difference_k": 25,
         "investment": {"fixed_eur": 1000.0, "per_m3_eur": 87.0, "lifetime_years": 20},
+        **tank,
     }
+    return sc
+
+
+def test_storage_shifts_load_to_the_cheap_hour(writer):
+    """Two hours of 10 MW at 10 and 100 €/MWh: make 20 MW in the cheap hour, store 10 MWh."""
+    sc = load_shift_case(writer)
     out = solve(writer, sc)
     assert capacity(out, "eb") == pytest.approx(20.0, abs=1e-6)
     assert capacity(out, "tank", "capacity_mwh") == pytest.approx(10.0, abs=1e-6)
@@ -285,18 +292,7 @@ def test_an_existing_unit_pays_no_investment_and_an_expansion_does(writer, deman
 def test_an_existing_storage_pays_no_investment(writer):
     """The two-hour load shift above with 6 MWh of the tank there already: 4 MWh are added, paying
     their per-m³ part and the fixed part; the existing 6 MWh cost nothing."""
-    prices = writer.csv("prices.csv", price=[10.0, 100.0], demand=[10.0, 10.0])
-    sc = base_scenario(
-        2, demand={"file": prices, "column": "demand"}, price={"file": prices, "column": "price"}
-    )
-    sc["units"]["eb"] = boiler()
-    sc["units"]["tank"] = {
-        "type": "storage",
-        "loss_per_hour": 0.0,
-        "temperature_difference_k": 25,
-        "existing_mwh": 6.0,
-        "investment": {"fixed_eur": 1000.0, "per_m3_eur": 87.0, "lifetime_years": 20},
-    }
+    sc = load_shift_case(writer, existing_mwh=6.0)
     out = solve(writer, sc)
     caps = out.results.capacities.set_index("unit")
     assert caps.loc["tank", "capacity_mwh"] == pytest.approx(10.0, abs=1e-6)
