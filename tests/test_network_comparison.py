@@ -1,5 +1,6 @@
-"""Network-temperature comparison (seed 001 Part I): the formulas by hand, the seed's qualitative findings on
-the shipped scenario, bad input through the command, and the files the command writes."""
+"""Network-temperature comparison (the Nordhavn deliverable, Part I; "Ref" in the comments): the
+formulas by hand, the deliverable's qualitative findings on the shipped scenario, bad input through
+the command, and the files the command writes."""
 
 from __future__ import annotations
 
@@ -34,7 +35,7 @@ from dhopt.network_comparison import (
 )
 
 SCENARIO = ROOT / "scenarios" / "network-comparison.yaml"
-SH_PART1 = 0.130435  # seed Figure 2: "SH-share=0.13" (3 / (20 + 3))
+SH_PART1 = 0.130435  # Ref Figure 2: "SH-share=0.13" (3 / (20 + 3))
 HP_SOURCES = ["air_hp", "groundwater_hp", "seawater_hp", "sewage_hp"]
 LTDH_SETS = ["ltdh_80_50", "ltdh_70_40", "ltdh_60_30"]  # hottest first
 BOOSTERS = ["booster_hp", "air_hp_booster", "micro_booster_hp"]
@@ -149,7 +150,7 @@ def test_balances_and_booster_om_eq4(nc):
 
 
 def test_dh_cost_falls_with_plot_ratio(table):
-    # Seed 1.3.1: "All district heating options followed a similar trend, i.e. the cost were high for low plot
+    # Ref 1.3.1: "All district heating options followed a similar trend, i.e. the cost were high for low plot
     # ratios and decreased with increasing plot ratios." 1.3.2: "The LCOE decreased for all cases with
     # increasing plot ratio."
     dh = table[table["kind"] == "dh"]
@@ -159,14 +160,14 @@ def test_dh_cost_falls_with_plot_ratio(table):
 
 
 def test_individual_ranking(nc):
-    # Seed 1.3.1: "The cheapest individual heat supply unit with 56.2 €/MWh was air-to-water heat pumps and
+    # Ref 1.3.1: "The cheapest individual heat supply unit with 56.2 €/MWh was air-to-water heat pumps and
     # also brine-to-water heat pumps had only slightly higher levelized costs (56.8 €/MWh)."
     ind = {u: lcoe(nc, f"individual/{u}", "part1", SH_PART1, 1.0)[0] for u in nc.scenario.individual}
     assert ind["air_to_water_hp"] < ind["brine_to_water_hp"] < ind["electric_heater"]
 
 
 def test_individual_cheapest_at_low_density_dh_cheaper_above_some_density(nc, min_feasible):
-    # Seed 1.3.1: "The central solutions supplying 70 °C forward, 40 °C return became feasible compared to
+    # Ref 1.3.1: "The central solutions supplying 70 °C forward, 40 °C return became feasible compared to
     # individual heat pumps at plot ratios between 0.5 and 0.8." Below that the individual air-to-water heat
     # pump is the cheapest supply; above some density every heat-pump DH solution beats it.
     ref = lcoe(nc, "individual/air_to_water_hp", "part1", SH_PART1, 1.0)[0]
@@ -184,7 +185,7 @@ def test_individual_cheapest_at_low_density_dh_cheaper_above_some_density(nc, mi
 
 
 def test_min_feasible_density_falls_with_temperature_and_rises_with_demand(min_feasible):
-    # Seed 1.3.1: "The minimum feasible LHDD, and thereby the lowest plot ratios which may be supplied by
+    # Ref 1.3.1: "The minimum feasible LHDD, and thereby the lowest plot ratios which may be supplied by
     # district heating, decreased with decreasing supply temperatures for district heating networks supplied
     # by central heat pumps." and "the feasibility of LTDH solutions benefitted from higher space heating
     # shares and lower supply temperatures."
@@ -205,7 +206,7 @@ def test_min_feasible_density_falls_with_temperature_and_rises_with_demand(min_f
 
 
 def test_lower_temperatures_cheaper(table):
-    # Seed, executive summary and 1.5: "low supply and return temperatures, e.g. 60 °C / 30 °C were beneficial
+    # Ref, executive summary and 1.5: "low supply and return temperatures, e.g. 60 °C / 30 °C were beneficial
     # compared to higher temperatures due to reduced heat losses and increased coefficient of performance of
     # the central heat pumps."
     p1 = table[(table["study"] == "part1") & table["central_source"].isin(HP_SOURCES)]
@@ -224,7 +225,7 @@ def test_lower_temperatures_cheaper(table):
 
 
 def test_ultdh_gains_on_ltdh_with_space_heating_share_and_plot_ratio(table):
-    # Seed 1.3.2 (Figure 6, waste heat 40+ °C): "Under the assumed circumstances, ULTDH was only more feasible
+    # Ref 1.3.2 (Figure 6, waste heat 40+ °C): "Under the assumed circumstances, ULTDH was only more feasible
     # than LTDH for high shares of space heating demand and high plot ratio, i.e. high linear heat demand
     # densities."
     p2 = table[table["study"] == "part2"]
@@ -243,7 +244,7 @@ def test_ultdh_gains_on_ltdh_with_space_heating_share_and_plot_ratio(table):
 
 
 def test_waste_heat_is_the_best_case_for_ultdh(nc):
-    # Seed 1.3.2 (Figure 8, PR 1.5, SH share 0.5): "The most advantageous case for ULTDH is the supply from
+    # Ref 1.3.2 (Figure 8, PR 1.5, SH share 0.5): "The most advantageous case for ULTDH is the supply from
     # waste heat at temperatures high enough to supply space heat directly."
     sources = nc.scenario.studies["part2"].central_sources
     for booster in BOOSTERS:
@@ -256,7 +257,7 @@ def test_waste_heat_is_the_best_case_for_ultdh(nc):
 
 
 def test_table2_rankings_reproduced(nc):
-    # Seed Table 2 (PR 1.4, SH share 0.5, waste heat 40+ °C): LTDH 41.89, booster HP 58.39, air HP 65.07,
+    # Ref Table 2 (PR 1.4, SH share 0.5, waste heat 40+ °C): LTDH 41.89, booster HP 58.39, air HP 65.07,
     # micro-booster HP 110.31, individual air-source HP 57.59 €/MWh. The orderings our model reproduces:
     # micro-booster dearest, booster HP below air HP, LTDH below the individual heat pump; and 1.3.2: the O&M
     # costs "were especially high for the case of ULTDH with micro-booster heat pump. This was caused by the
@@ -278,7 +279,7 @@ def test_table2_rankings_reproduced(nc):
 
 
 def test_energy_costs_lower_for_ultdh(nc):
-    # Seed 1.3.2 (Figure 4): "The total heat production cost, i.e. fuel cost, variable operation cost,
+    # Ref 1.3.2 (Figure 4): "The total heat production cost, i.e. fuel cost, variable operation cost,
     # taxes ..., were lower for the ULTDH solutions than for the LTDH case."
     energy = ["central_electricity", "central_fuel", "pumping_electricity", "booster_electricity"]
 
@@ -291,7 +292,7 @@ def test_energy_costs_lower_for_ultdh(nc):
 
 
 def test_without_booster_fixed_om_the_spread_shrinks(nc):
-    # Seed 1.3.2 (Figure 5): without fixed O&M for the booster units "the difference between the different
+    # Ref 1.3.2 (Figure 5): without fixed O&M for the booster units "the difference between the different
     # solutions could be reduced considerably."
     def spread(exclude: bool) -> float:
         vals = [
@@ -310,11 +311,12 @@ def test_without_booster_fixed_om_the_spread_shrinks(nc):
 
 @pytest.mark.xfail(
     strict=True,
-    reason="Known divergence (docs/network-comparison.md): with the seed's Table 1 booster costs and eq. 4 "
-    "O&M, ULTDH on waste heat 40+ °C with a building-level booster is cheaper than LTDH 60/30 in our model",
+    reason="Known divergence (docs/network-comparison.md): with the deliverable's Table 1 booster costs and "
+    "eq. 4 O&M, ULTDH on waste heat 40+ °C with a building-level booster is cheaper than LTDH 60/30 "
+    "in our model",
 )
-def test_seed_table2_ltdh_cheapest(nc):
-    # Seed 1.3.2: "For this case LTDH, supplied at 60 °C is the most feasible solution in terms of LCOE".
+def test_deliverable_table2_ltdh_cheapest(nc):
+    # Ref 1.3.2: "For this case LTDH, supplied at 60 °C is the most feasible solution in terms of LCOE".
     args = ("part2", 0.5, 1.4)
     ltdh = lcoe(nc, "ltdh_60_30/waste_heat_40", *args)[0]
     assert all(ltdh < lcoe(nc, f"ultdh_40_25/waste_heat_40/{b}", *args)[0] for b in BOOSTERS)
@@ -325,8 +327,8 @@ def test_seed_table2_ltdh_cheapest(nc):
     reason="Known divergence (docs/network-comparison.md): our LTDH 70/40 breaks even with individual "
     "air-to-water HPs only at plot ratios of about 2.4–2.7",
 )
-def test_seed_figure2_break_even_between_pr_05_and_08(min_feasible):
-    # Seed 1.3.1: "The central solutions supplying 70 °C forward, 40 °C return became feasible compared to
+def test_deliverable_figure2_break_even_between_pr_05_and_08(min_feasible):
+    # Ref 1.3.1: "The central solutions supplying 70 °C forward, 40 °C return became feasible compared to
     # individual heat pumps at plot ratios between 0.5 and 0.8."
     mf = min_feasible[
         (min_feasible["temperature_set"] == "ltdh_70_40")
