@@ -39,6 +39,8 @@ def _map_hourly(obj: Any, hours: int, fn: Callable[[str, np.ndarray], np.ndarray
         where = f"{path}.{f.name}" if path else f.name
         if isinstance(value, np.ndarray) and value.shape == (hours,):
             changes[f.name] = fn(where, value)
+        elif isinstance(value, dict) and value and all(dataclasses.is_dataclass(v) for v in value.values()):
+            changes[f.name] = {k: _map_hourly(v, hours, fn, f"{where}.{k}") for k, v in value.items()}
         elif isinstance(value, dict) and any(
             isinstance(v, np.ndarray) and v.shape == (hours,) for v in value.values()
         ):

@@ -1,6 +1,7 @@
 """Economic capacity bounds after a solve: what any solution cheaper than the incumbent can build.
 
-A unit's terms in the objective are T = c·cap + F·build + Σ_n k_n·q_n. With q_n ≤ cap, the hours
+A unit's terms in the objective are T = c·cap + F·build + Σ_n k_n·q_n. With q_n ≤ cap (≤ cf_n·cap
+for a unit whose heat per MW varies by hour; then N sums k_n·cf_n), the hours
 whose cost k_n is negative (a negative price, a credit) give at least N·cap, N = Σ_n min(0, k_n),
 so T ≥ (c + N)·cap + F·build. If s = c + N > 0, then in any solution cheaper than the incumbent's
 cost Z the unit is never built beyond cap_min + (Z − LB − F)/s, where LB is a lower bound of the
@@ -25,7 +26,13 @@ def _lower_bound_and_slopes(built: BuiltModel) -> tuple[float, dict[str, tuple[f
     inputs = built.inputs
     repn = generate_standard_repn(built.model.total_cost.expr, compute_values=True, quadratic=False)
     coef = {id(v): float(c) for v, c in zip(repn.linear_vars, repn.linear_coefs, strict=True)}
-    heat = {id(v): u.name for u in inputs.converters for v in heat_vars(built.converter_blocks[u.name])}
+    heat = {
+        id(v): (u.name, n)
+        for u in inputs.converters
+        for n, v in enumerate(heat_vars(built.converter_blocks[u.name]))
+    }
+    # q_n ≤ cf_n · cap: a unit whose heat per MW varies by hour (solar) scales its negative costs by it.
+    factor = {u.name: u.capacity_factor for u in inputs.converters if u.capacity_factor is not None}
     sizes = {
         id(v)
         for b in [*built.converter_blocks.values(), *built.storage_blocks.values()]
@@ -38,9 +45,9 @@ def _lower_bound_and_slopes(built: BuiltModel) -> tuple[float, dict[str, tuple[f
     for v, c in zip(repn.linear_vars, repn.linear_coefs, strict=True):
         c = float(c)
         if id(v) in heat:
-            name = heat[id(v)]
+            name, n = heat[id(v)]
             if c < 0:
-                negative[name] += c
+                negative[name] += c * (float(factor[name][n]) if name in factor else 1.0)
             cheapest = min(cheapest, c / (1.0 - loss[name]))
             continue
         if id(v) in sizes:

@@ -32,6 +32,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from dhopt.carriers import operating_cost_per_mwh
+
 if TYPE_CHECKING:
     from dhopt.inputs import SystemInputs
 
@@ -48,12 +50,10 @@ def heat_cost_never_negative(inputs: SystemInputs) -> bool:
     if inputs.pv_mw is not None and inputs.pv_export_price is not None:
         price = np.minimum(price, inputs.pv_export_price)  # PV used on site forgoes its export
     for u in inputs.converters:
-        cost = np.full(inputs.hours, u.variable_om_eur_per_mwh)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            electric = np.where(np.isfinite(u.cop), price / u.cop, 0.0)
-        cost = cost + electric
-        for extra in u.hourly_costs_eur_per_mwh.values():
-            cost = cost + extra
+        # Grid electricity at its cheapest value (above), every other carrier at its own price.
+        cost = operating_cost_per_mwh(inputs.carriers, u, inputs.hours, grid_priced=True)
+        if u.electricity_per_mwh is not None:
+            cost = cost + price * u.electricity_per_mwh
         if u.annual_tax_rate_eur_per_mwh is not None:
             cost = cost + np.minimum(u.annual_tax_rate_eur_per_mwh, 0.0)
         if np.any(cost < 0):
@@ -104,6 +104,10 @@ def apply_capacity_bounds(inputs: SystemInputs) -> SystemInputs:
                         )
                     need = max(need, float(np.max(cool, initial=0.0)))
                 need = max(need, GUESS_PEAK_FACTOR * u.min_load_mw)
+            if u.capacity_factor is not None:
+                # A unit whose heat per MW varies (solar) may be worth building beyond the peak:
+                # the guess covers the peak at the best hour's yield, checked after the solve.
+                need, need_ok = need / max(float(np.max(u.capacity_factor, initial=0.0)), 1e-3), False
             bound, ok = (hard, True) if hard <= need else (need, need_ok)
             bound = max(bound, u.capacity_min_mw, u.capacity_existing_mw)  # never below what must be
             derived = bound < u.capacity_max_mw

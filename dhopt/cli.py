@@ -288,8 +288,16 @@ def validate(
         f"with adders mean {p.mean():.2f} €/MWh"
         + ("" if inp.co2_t_per_mwh is None else f"; CO2 mean {inp.co2_t_per_mwh.mean():.3f} t/MWh")
     )
+    for name, c in inp.carriers.items():
+        if c.is_fuel:
+            limit = "" if c.annual_limit_mwh is None else f"; at most {c.annual_limit_mwh:,.0f} MWh/a"
+            co2_text = f"{c.co2_t_per_mwh.mean():.3f}" if c.co2_t_per_mwh is not None else "0"
+            console.print(
+                f"fuel {name}: price mean {c.price.mean():.2f} €/MWh (with adders); "
+                f"CO2 {co2_text} t/MWh{limit}"
+            )
     t = Table(title="units", title_justify="left")
-    for col in ("unit", "type", "source", "capacity bound", "COP mean (min–max)", "min load"):
+    for col in ("unit", "type", "source", "capacity bound", "uses per MWh of heat", "min load"):
         t.add_column(col)
     for u in inp.converters:
         bound = "–" if not np.isfinite(u.capacity_max_mw) else f"≤ {u.capacity_max_mw:g} MW"
@@ -300,13 +308,23 @@ def validate(
             u.kind,
             u.source,
             bound,
-            f"{u.cop.mean():.2f} ({u.cop.min():.2f}–{u.cop.max():.2f})",
+            _uses_text(u),
             f"{u.min_load_mw:g} MW",
         )
     for s in inp.storages:
         bound = "–" if s.capacity_bound_is_derived else f"≤ {s.capacity_bound_mwh:g} MWh"
         t.add_row(s.name, "storage", "", bound, "", "")
     console.print(t)
+
+
+def _uses_text(u) -> str:
+    """What a unit uses per MWh of heat, for `validate`: its COP for a unit driven by electricity
+    alone, else each carrier's MWh per MWh (mean), and what it sells."""
+    if u.cop is not None:
+        return f"COP {u.cop.mean():.2f} ({u.cop.min():.2f}–{u.cop.max():.2f})"
+    parts = [f"{name} {per.mean():.3f}" for name, per in u.uses_per_mwh.items()]
+    parts += [f"sells {name} {per.mean():.3f}" for name, per in u.makes_per_mwh.items()]
+    return ", ".join(parts) or "no carrier"
 
 
 @app.command()

@@ -19,9 +19,11 @@ CO2_INTENSITY = "co2_t_per_mwh"
 PV = "pv_mw"
 PV_USED = "pv_used_mw"
 GRID_ELECTRICITY = "grid_electricity_mw"
+ELECTRICITY_SOLD = "electricity_sold_mw"
 
 _HEAT, _DELIVERED, _ELECTRICITY, _AUX = "_heat_mw", "_delivered_mw", "_electricity_mw", "_aux_electricity_mw"
-_COP, _COOLING = "_cop", "_cooling_mw"
+_COP, _COOLING, _SOLD = "_cop", "_cooling_mw", "_electricity_sold_mw"
+_FUEL_INFIX = "_fuel_"
 _CHARGE, _DISCHARGE, _LEVEL = "_charge_mw", "_discharge_mw", "_level_mwh"
 
 
@@ -47,6 +49,21 @@ def cop(unit: str) -> str:
     return unit + _COP
 
 
+def fuel(unit: str, carrier: str) -> str:
+    """Fuel a unit burns, MW of fuel (net calorific value)."""
+    return f"{unit}{_FUEL_INFIX}{carrier}_mw"
+
+
+def fuel_total(carrier: str) -> str:
+    """Fuel all units burn, MW."""
+    return f"fuel_{carrier}_mw"
+
+
+def electricity_sold(unit: str) -> str:
+    """Electricity a unit makes and sells (a CHP), MW."""
+    return unit + _SOLD
+
+
 def cooling(unit: str) -> str:
     return unit + _COOLING
 
@@ -65,7 +82,7 @@ def level(storage: str) -> str:
 
 def unit_column_suffixes() -> tuple[str, ...]:
     """What follows a unit's name in its dispatch columns (so two units' columns never collide)."""
-    suffixes = (_HEAT, _DELIVERED, _ELECTRICITY, _AUX, _COP, _COOLING, _CHARGE, _DISCHARGE, _LEVEL)
+    suffixes = (_HEAT, _DELIVERED, _ELECTRICITY, _AUX, _COP, _COOLING, _SOLD, _CHARGE, _DISCHARGE, _LEVEL)
     return tuple(x.removeprefix("_") for x in suffixes)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from dhopt.carriers import co2_per_mwh, fuel_names
 from dhopt.errors import InfeasibleError
 from dhopt.inputs import SystemInputs
 
@@ -48,6 +49,26 @@ def check_supply(inputs: SystemInputs) -> None:
         )
 
 
+def _co2_cap_reason(inputs: SystemInputs) -> str:
+    """The cap, and the least CO2 any portfolio could emit: each hour's demand from the unit with
+    the least CO2 per MWh delivered (capacity limits ignored, so a lower bound)."""
+    cap = inputs.co2_cap_t_per_year
+    grid_priced = inputs.pv_mw is not None  # with PV the grid block counts CO2; take PV as free
+    per_mwh = [
+        co2_per_mwh(inputs.carriers, u, inputs.hours, grid_priced=grid_priced) / (1.0 - u.heat_loss_fraction)
+        for u in inputs.converters
+    ]
+    text = f"CO2 is capped at {cap:g} t a year"
+    if per_mwh:
+        least = float(inputs.weights @ (np.min(per_mwh, axis=0) * inputs.demand_mw))
+        if least > cap:
+            text += (
+                f", but even the lowest-CO2 unit in every hour would emit {least:,.0f} t a year: "
+                "no portfolio of these units meets the cap"
+            )
+    return text
+
+
 def explain_infeasible(inputs: SystemInputs) -> str:
     """A best-effort reason after the solver proved infeasibility (check_supply passed)."""
     reasons = []
@@ -71,7 +92,11 @@ def explain_infeasible(inputs: SystemInputs) -> str:
             )
         )
     if inputs.co2_cap_t_per_year is not None:
-        reasons.append(f"grid electricity's CO2 is capped at {inputs.co2_cap_t_per_year:g} t a year")
+        reasons.append(_co2_cap_reason(inputs))
+    for name in fuel_names(inputs.carriers):
+        limit = inputs.carriers[name].annual_limit_mwh
+        if limit is not None:
+            reasons.append(f"fuel '{name}' is limited to {limit:,.0f} MWh a year")
     peak = float(inputs.demand_mw.max())
     hint = "; ".join(reasons) if reasons else "check capacity limits, availability and minimum loads"
     return f"infeasible: the units cannot follow the demand (peak {peak:.2f} MW) hour by hour ({hint})"

@@ -16,6 +16,7 @@ from typing import NoReturn
 import numpy as np
 import pandas as pd
 
+from dhopt.carriers import ELECTRICITY, CarrierInputs, prepare_fuel
 from dhopt.data_files import HOURS_PER_YEAR, SeriesReader
 from dhopt.errors import ScenarioError
 from dhopt.scenario import LoadedScenario
@@ -80,8 +81,8 @@ class SystemInputs:
     year_scale: float  # 8760 / hours: operating costs and energies of the horizon → a year
     time: pd.DatetimeIndex | None
     demand_mw: np.ndarray
-    price_components: dict[str, np.ndarray]  # "spot" and each adder, €/MWh_el
-    co2_t_per_mwh: np.ndarray | None
+    # Electricity first (price "spot" and each adder, €/MWh_el), then each fuel (dhopt.carriers).
+    carriers: dict[str, CarrierInputs]
     supply_temperature_c: np.ndarray
     return_temperature_c: np.ndarray
     converters: list[ConverterInputs]
@@ -91,7 +92,7 @@ class SystemInputs:
     pv_export_price: np.ndarray | None = None  # € per MWh of unused PV, if exported
     cooling_demand_mw: np.ndarray | None = None  # to be covered by units whose cold side serves it
     allow_heat_dump: bool = False  # supply ≥ demand, the surplus rejected
-    co2_cap_t_per_year: float | None = None  # CO2 of grid electricity, t per year, at most
+    co2_cap_t_per_year: float | None = None  # CO2 of every carrier used, t per year, at most
     # Typical periods (dhopt.aggregate): hours of a year each model hour stands for, and how the
     # periods follow each other (for storage). None: every hour stands for year_scale hours.
     hour_weight: np.ndarray | None = None
@@ -99,8 +100,23 @@ class SystemInputs:
     scenario_path: Path | None = None  # the scenario file, for messages of later stages
 
     @property
+    def electricity(self) -> CarrierInputs:
+        return self.carriers[ELECTRICITY]
+
+    @property
+    def price_components(self) -> dict[str, np.ndarray]:
+        """Components of the price of grid electricity, €/MWh_el."""
+        return self.electricity.price_components
+
+    @property
     def price(self) -> np.ndarray:
-        return sum(self.price_components.values())  # type: ignore[return-value]
+        """Price of grid electricity, €/MWh_el."""
+        return self.electricity.price
+
+    @property
+    def co2_t_per_mwh(self) -> np.ndarray | None:
+        """CO2 intensity of grid electricity, t/MWh_el (None: not given)."""
+        return self.electricity.co2_t_per_mwh
 
     @property
     def weights(self) -> np.ndarray:
@@ -133,6 +149,7 @@ class PrepareContext:
         self.supply_temperature_c = np.zeros(hours)
         self.return_temperature_c = np.zeros(hours)
         self.cooling_demand_mw: np.ndarray | None = None
+        self.carriers: dict[str, CarrierInputs] = {}  # electricity and the fuels, before the units
         self.has_storage = any(u.type == "storage" for u in loaded.scenario.units.values())
 
     def fail(self, where: str, message: str) -> NoReturn:
@@ -187,8 +204,26 @@ class PrepareContext:
                     "and there is no storage and no heat dump; the unit can never run",
                 )
 
-    def converter_base(self, name, kind, source, cop, upper, cfg, loss) -> ConverterInputs:
-        """The fields every electric heat producer shares (capacities, investment, O&M)."""
+    def fuel(self, where: str, name: str) -> str:
+        """The name of a fuel the scenario defines (a unit's `fuel:` field), else a clear error."""
+        carrier = self.carriers.get(name)
+        if carrier is None or not carrier.is_fuel:
+            known = ", ".join(n for n, c in self.carriers.items() if c.is_fuel) or "none"
+            self.fail(where, f"expected one of the scenario's fuels ({known}), found '{name}'")
+        return name
+
+    def converter_base(
+        self,
+        name: str,
+        kind: str,
+        source: str,
+        uses: dict[str, np.ndarray],
+        upper: np.ndarray,
+        cfg,
+        loss: float,
+    ) -> ConverterInputs:
+        """The fields every heat producer shares (capacities, investment, O&M); `uses`: carrier →
+        MWh used per MWh of heat, per hour."""
         where = f"units.{name}"
         if cfg.capacity_max_mw is not None and cfg.capacity_min_mw > cfg.capacity_max_mw:
             self.fail(f"{where}.capacity_min_mw", "is above capacity_max_mw")
@@ -212,7 +247,7 @@ class PrepareContext:
             name=name,
             kind=kind,
             source=source,
-            cop=cop,
+            uses_per_mwh=uses,
             upper_mw=upper,
             capacity_max_mw=user_max,
             capacity_bound_mw=bound,
@@ -275,14 +310,21 @@ def prepare_inputs(loaded: LoadedScenario, hours: int | None = None) -> SystemIn
         co2 = ctx.series(sc.electricity.co2_t_per_mwh, "electricity.co2_t_per_mwh")
     co2_price = ctx.series(sc.economics.co2_price_eur_per_t, "economics.co2_price_eur_per_t")
     co2_cap = sc.economics.co2_cap_t_per_year
-    if (np.any(co2_price) or co2_cap is not None) and co2 is None:
+    fuel_co2 = any(f.co2_t_per_mwh > 0 for f in sc.fuels.values())
+    if (np.any(co2_price) or co2_cap is not None) and co2 is None and not fuel_co2:
         which = "co2_price_eur_per_t" if np.any(co2_price) else "co2_cap_t_per_year"
-        ctx.fail(f"economics.{which}", "needs electricity.co2_t_per_mwh (the CO2 it prices or caps)")
-    if np.any(co2_price):
+        ctx.fail(
+            f"economics.{which}",
+            "needs electricity.co2_t_per_mwh or a fuel with a co2_t_per_mwh (the CO2 it prices or caps)",
+        )
+    if np.any(co2_price) and co2 is not None:
         if "co2" in prices:
             ctx.fail("electricity.adders_eur_per_mwh.co2", "the name 'co2' is reserved for the CO2 price")
         # The CO2 price is one more component of the price of grid electricity, € per MWh_el.
         prices["co2"] = co2_price * co2
+    ctx.carriers = {ELECTRICITY: CarrierInputs(ELECTRICITY, prices, co2, None, is_fuel=False)}
+    for fuel_name, fuel in sc.fuels.items():
+        ctx.carriers[fuel_name] = prepare_fuel(fuel_name, fuel, co2_price, ctx)
     pv = export = cooling = None
     if sc.electricity.onsite_pv_mw is not None:
         pv = ctx.series(sc.electricity.onsite_pv_mw, "electricity.onsite_pv_mw")
@@ -315,8 +357,7 @@ def prepare_inputs(loaded: LoadedScenario, hours: int | None = None) -> SystemIn
             year_scale=HOURS_PER_YEAR / n,
             time=reader.timestamps(sc.demand.heat_mw, n),
             demand_mw=ctx.demand_mw,
-            price_components=prices,
-            co2_t_per_mwh=co2,
+            carriers=ctx.carriers,
             co2_cap_t_per_year=co2_cap,
             supply_temperature_c=ctx.supply_temperature_c,
             return_temperature_c=ctx.return_temperature_c,

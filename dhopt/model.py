@@ -1,7 +1,8 @@
 """Stage 3: prepared inputs → the Pyomo MILP (Nordhavn deliverable, Part II eq. 9–13; docs/model.md).
 
 One Pyomo block per unit, made by that unit type's builder; this module only adds what joins them:
-the hourly heat balance and the objective (annualised investment + O&M + electricity).
+the hourly heat balance, the objective (annualised investment + O&M + carriers), the grid block
+(on-site PV), the cooling balance, the CO2 cap and the fuels' annual limits.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pyomo.environ as pyo
 
+from dhopt.carriers import co2_per_mwh, fuel_names
+from dhopt.carriers import operating_cost_per_mwh as operating_cost_per_mwh_of
 from dhopt.inputs import SystemInputs
 from dhopt.units import converter, storage
 from dhopt.units.converter import ConverterInputs, add_converter
@@ -35,14 +38,13 @@ class BuiltModel:
 
 
 def operating_cost_per_mwh(inputs: SystemInputs, u: ConverterInputs) -> np.ndarray:
-    """Cost per MWh of heat at the plant in each hour, scaled to a year: price / COP (unless the
-    grid block prices electricity, with on-site PV) + variable O&M + the unit's hourly costs."""
-    cost = np.full(inputs.hours, u.variable_om_eur_per_mwh)
-    if inputs.pv_mw is None:
-        cost = cost + inputs.price / u.cop
-    for extra in u.hourly_costs_eur_per_mwh.values():
-        cost = cost + extra
-    return inputs.weights * cost
+    """Cost per MWh of heat at the plant in each hour, scaled to a year (dhopt.carriers: carriers
+    bought, electricity sold, variable O&M, the unit's hourly costs; grid electricity is priced in
+    the grid block instead when there is on-site PV)."""
+    grid_priced = inputs.pv_mw is not None
+    return inputs.weights * operating_cost_per_mwh_of(
+        inputs.carriers, u, inputs.hours, grid_priced=grid_priced
+    )
 
 
 def _add_grid(m: pyo.ConcreteModel, inputs: SystemInputs, blocks: dict[str, pyo.Block]):
@@ -68,20 +70,38 @@ def _add_grid(m: pyo.ConcreteModel, inputs: SystemInputs, blocks: dict[str, pyo.
 
 
 def _add_co2_cap(m: pyo.ConcreteModel, inputs: SystemInputs, blocks: dict[str, pyo.Block]) -> None:
-    """The year's CO2 of grid electricity (hour weights scale it to a year) within the cap."""
-    co2, w = inputs.co2_t_per_mwh, inputs.weights
-    assert co2 is not None  # checked when the inputs were prepared
-    if inputs.pv_mw is not None:  # only what is bought from the grid emits
-        emitted = pyo.quicksum(float(w[n] * co2[n]) * m.grid[n] for n in range(inputs.hours))
-    else:
-        units = {u.name: u for u in inputs.converters}
-        emitted = pyo.quicksum(
-            float(w[n] * co2[n]) * t
-            for name, b in blocks.items()
-            for n in range(inputs.hours)
-            for t in converter.electricity_terms(b, units[name], n)
+    """The year's CO2 of every carrier used (hour weights scale it to a year) within the cap."""
+    w, hours = inputs.weights, inputs.hours
+    grid_priced = inputs.pv_mw is not None
+    terms = []
+    for u in inputs.converters:
+        per_mwh = w * co2_per_mwh(inputs.carriers, u, hours, grid_priced=grid_priced)
+        terms += [
+            float(per_mwh[n]) * converter.heat_var(blocks[u.name], n) for n in range(hours) if per_mwh[n]
+        ]
+        if hasattr(blocks[u.name], "aux") and not grid_priced and inputs.co2_t_per_mwh is not None:
+            terms += [float(w[n] * inputs.co2_t_per_mwh[n]) * blocks[u.name].aux[n] for n in range(hours)]
+    if grid_priced and inputs.co2_t_per_mwh is not None:  # only what is bought from the grid emits
+        co2 = inputs.co2_t_per_mwh
+        terms += [float(w[n] * co2[n]) * m.grid[n] for n in range(hours)]
+    m.co2_cap = pyo.Constraint(expr=pyo.quicksum(terms) <= float(inputs.co2_cap_t_per_year))
+
+
+def _add_fuel_limits(m: pyo.ConcreteModel, inputs: SystemInputs, blocks: dict[str, pyo.Block]) -> None:
+    """Each fuel with an annual limit: the year's use by every unit (hour weights scale it) within it."""
+    w, hours = inputs.weights, inputs.hours
+    m.fuel_limit = pyo.ConstraintList()
+    for name in fuel_names(inputs.carriers):
+        limit = inputs.carriers[name].annual_limit_mwh
+        users = [u for u in inputs.converters if name in u.uses_per_mwh]
+        if limit is None or not users:
+            continue
+        used = pyo.quicksum(
+            float(w[n] * u.uses_per_mwh[name][n]) * converter.heat_var(blocks[u.name], n)
+            for u in users
+            for n in range(hours)
         )
-    m.co2_cap = pyo.Constraint(expr=emitted <= float(inputs.co2_cap_t_per_year))
+        m.fuel_limit.add(used <= float(limit))
 
 
 def grid_values(built: BuiltModel) -> np.ndarray:
@@ -139,6 +159,7 @@ def build_model(inputs: SystemInputs) -> BuiltModel:
         _add_cooling_balance(m, inputs, conv_blocks)
     if inputs.co2_cap_t_per_year is not None:
         _add_co2_cap(m, inputs, conv_blocks)
+    _add_fuel_limits(m, inputs, conv_blocks)
     demand = inputs.demand_mw
     m.heat_balance = pyo.Constraint(
         range(hours),

@@ -29,6 +29,7 @@ RESULT_FILES = (
     MARKER,
     "capacities.csv",
     "kpis.csv",
+    "carriers.csv",
     "dispatch.parquet",
     "dispatch.csv",
     "solver.log",
@@ -115,5 +116,6 @@ def write_results(results: Results, out: Path) -> None:
     """The tables of one run (run.json is the caller's, last)."""
     atomic_write(out / "capacities.csv", lambda p: results.capacities.to_csv(p, index=False))
     atomic_write(out / "kpis.csv", lambda p: results.kpis.to_csv(p, index=False))
+    atomic_write(out / "carriers.csv", lambda p: results.carriers.to_csv(p, index=False))
     atomic_write(out / "dispatch.parquet", lambda p: results.dispatch.to_parquet(p, index=False))
     atomic_write(out / "dispatch.csv", lambda p: results.dispatch.to_csv(p, index=False))

@@ -2,11 +2,14 @@
 
 Definitions (docs/model.md, section 5):
 - heat_mwh: a unit's heat delivered to the network (after its pipe loss), a year; system: demand.
-- scop: a unit's heat at the plant / its electricity (no storage losses); system: demand /
-  all electricity (storage and pipe losses included).
+- scop: a unit's heat at the plant / its electricity (no storage losses), only for units driven
+  by electricity alone; system: the demand's share not made from fuel / all electricity used
+  (storage and pipe losses included; with no fuel units, demand / electricity).
+- fuel_efficiency: (heat at the plant + electricity sold) / fuel (net calorific value).
 - lcoe: annual cost / annual heat; a unit's own costs over its own delivered heat; the storage's over
   the heat it discharges; the system's (all costs, extra investments too) over the demand.
-- co2: kg CO2 per MWh of heat, from the hourly intensity of the electricity used.
+- co2: kg CO2 per MWh of heat, from the hourly intensity of the grid electricity used and the
+  CO2 of each fuel burnt.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from dhopt import columns as col
+from dhopt.carrier_flows import carrier_costs, carrier_table, unit_co2_t, unit_flows
 from dhopt.inputs import SystemInputs
 from dhopt.model import BuiltModel, grid_values
 from dhopt.result_files import (  # noqa: F401  (re-exported: file I/O lives in result_files)
@@ -37,6 +41,7 @@ class Results:
     capacities: pd.DataFrame
     kpis: pd.DataFrame
     dispatch: pd.DataFrame
+    carriers: pd.DataFrame  # one row per carrier: bought, sold, cost, CO2
 
 
 def _clean(x: np.ndarray, tol: float = 1e-7) -> np.ndarray:
@@ -60,7 +65,6 @@ def collect(built: BuiltModel, labels: dict[str, str] | None = None) -> Results:
     inp: SystemInputs = built.inputs
     hours, w = inp.hours, inp.weights  # w: hours of a year each model hour stands for
     peak = float(inp.demand_mw.max())
-    co2 = inp.co2_t_per_mwh
     disp: dict[str, Any] = {}
     if inp.time is not None:
         disp[col.TIME] = inp.time
@@ -78,15 +82,18 @@ def collect(built: BuiltModel, labels: dict[str, str] | None = None) -> Results:
     ]
     system_costs = dict.fromkeys(cost_cols, 0.0)
 
-    # Electricity per unit and hour, and the share of it bought from the grid (1 without PV:
-    # with on-site PV, grid purchases and their CO2 are shared in proportion to each unit's use).
-    flows = {}
-    for u in inp.converters:
-        b = built.converter_blocks[u.name]
-        q = _clean(heat_values(b, hours))
-        aux = _clean(auxiliary_values(b, hours))
-        flows[u.name] = (q, aux, q / u.cop + aux)
-    use = sum((f[2] for f in flows.values()), np.zeros(hours))
+    # Carrier flows per unit and hour, and the share of electricity bought from the grid (1
+    # without PV: with on-site PV, grid purchases and their CO2 are shared in proportion to use).
+    flows = {
+        u.name: unit_flows(
+            u,
+            _clean(heat_values(built.converter_blocks[u.name], hours)),
+            _clean(auxiliary_values(built.converter_blocks[u.name], hours)),
+        )
+        for u in inp.converters
+    }
+    use = sum((f.electricity for f in flows.values()), np.zeros(hours))
+    grid = use
     grid_share = np.ones(hours)
     if inp.pv_mw is not None:
         grid = _clean(grid_values(built))
@@ -99,9 +106,15 @@ def collect(built: BuiltModel, labels: dict[str, str] | None = None) -> Results:
     if inp.cooling_demand_mw is not None:
         disp[col.COOLING_DEMAND] = inp.cooling_demand_mw
 
+    fuel_burnt: dict[str, np.ndarray] = {}
+    sold_total = np.zeros(hours)
+    fuel_heat = fuel_total = fuel_output = 0.0  # heat at the plant of fuel units, their fuel, heat + power
+    delivered_total = 0.0
+    co2_known = True
     for u in inp.converters:
         b = built.converter_blocks[u.name]
-        q, aux, elec = flows[u.name]
+        f = flows[u.name]
+        q, aux, elec = f.q, f.aux, f.electricity
         cap = built_capacity(b)  # existing included
         new, built_flag = new_capacity(b, u.capacity_existing_mw)  # investment only on what is new
         delivered = (1 - u.heat_loss_fraction) * q
@@ -109,9 +122,18 @@ def collect(built: BuiltModel, labels: dict[str, str] | None = None) -> Results:
         total_aux += aux
         disp[col.heat(u.name)] = q
         disp[col.delivered(u.name)] = delivered
-        disp[col.electricity(u.name)] = elec
-        disp[col.aux_electricity(u.name)] = aux
-        disp[col.cop(u.name)] = u.cop
+        if u.electricity_per_mwh is not None or u.aux_mw_per_mw is not None:
+            disp[col.electricity(u.name)] = elec
+            disp[col.aux_electricity(u.name)] = aux
+        if u.cop is not None:
+            disp[col.cop(u.name)] = u.cop
+        for name, burnt in f.fuels.items():
+            disp[col.fuel(u.name, name)] = burnt
+            fuel_burnt[name] = fuel_burnt.get(name, np.zeros(hours)) + burnt
+        sold = f.electricity_sold if f.electricity_sold is not None else np.zeros(hours)
+        if f.electricity_sold is not None:
+            disp[col.electricity_sold(u.name)] = sold
+            sold_total += sold
         if u.cooling_per_mwh is not None:
             disp[col.cooling(u.name)] = u.cooling_per_mwh * q
         costs = {
@@ -124,8 +146,7 @@ def collect(built: BuiltModel, labels: dict[str, str] | None = None) -> Results:
             "fixed_om": u.annual_per_mw_eur.get("fixed_om", 0.0) * cap,
             "variable_om": u.variable_om_eur_per_mwh * float(w @ q),
         }
-        for k, price in inp.price_components.items():
-            costs[f"electricity_{k}"] = float((w * price) @ (elec * grid_share))
+        costs.update(carrier_costs(inp, u, f, grid_share))
         for k, coef in u.hourly_costs_eur_per_mwh.items():
             costs[k] = costs.get(k, 0.0) + float((w * coef) @ q)
         tax = annual_tax_value(b)
@@ -134,7 +155,16 @@ def collect(built: BuiltModel, labels: dict[str, str] | None = None) -> Results:
         for k, v in costs.items():
             system_costs[k] = system_costs.get(k, 0.0) + v
         heat = float(w @ delivered)
+        delivered_total += heat
         elec_mwh = float(w @ elec)
+        fuel_mwh = sum(float(w @ burnt) for burnt in f.fuels.values())
+        sold_mwh = float(w @ sold)
+        if u.uses_fuel:
+            fuel_heat += heat
+            fuel_total += fuel_mwh
+            fuel_output += float(w @ q) + sold_mwh
+        co2_t = unit_co2_t(inp, f, grid_share)
+        co2_known = co2_known and co2_t is not None
         kpi_rows.append(
             _kpi_row(
                 u.name,
@@ -142,10 +172,14 @@ def collect(built: BuiltModel, labels: dict[str, str] | None = None) -> Results:
                 u.source,
                 heat,
                 elec_mwh,
-                float(w @ q) / elec_mwh if elec_mwh > 0 else np.nan,
+                # SCOP: only a unit driven by electricity alone has one
+                float(w @ q) / elec_mwh if elec_mwh > 0 and not u.uses_fuel else np.nan,
                 costs,
-                None if co2 is None else float((w * co2) @ (elec * grid_share)),
+                co2_t,
                 aux_mwh=float(w @ aux),
+                fuel_mwh=fuel_mwh,
+                sold_mwh=sold_mwh,
+                fuel_efficiency=(float(w @ q) + sold_mwh) / fuel_mwh if fuel_mwh > 0 else np.nan,
             )
         )
         cap_rows.append(
@@ -202,12 +236,25 @@ def collect(built: BuiltModel, labels: dict[str, str] | None = None) -> Results:
         )
         disp[col.HEAT_DUMPED] = _clean(supply - inp.demand_mw)
     disp[col.ELECTRICITY] = total_elec
-    if co2 is not None:
-        disp[col.CO2_INTENSITY] = co2
+    if inp.co2_t_per_mwh is not None:
+        disp[col.CO2_INTENSITY] = inp.co2_t_per_mwh
+    for name, burnt in fuel_burnt.items():
+        disp[col.fuel_total(name)] = burnt
+    if any(u.makes_per_mwh for u in inp.converters):
+        disp[col.ELECTRICITY_SOLD] = sold_total
     extra = sum(inp.extra_annual_eur.values())
     system_costs["extra_investments"] = extra
     demand_mwh = float(w @ inp.demand_mw)
     elec_mwh = float(w @ total_elec)
+    # System SCOP: the demand's share not made from fuel (in proportion to the heat each unit
+    # delivered) over all electricity used; with no fuel units it is demand / electricity.
+    not_fuel = demand_mwh * (1.0 - fuel_heat / delivered_total) if delivered_total > 0 else demand_mwh
+    sold_mwh = float(w @ sold_total)
+    co2_system = None
+    if co2_known:
+        co2_system = sum(
+            float(k["co2_t"]) for k in kpi_rows if k["type"] != "storage" and np.isfinite(k["co2_t"])
+        )
     kpi_rows.append(
         _kpi_row(
             "system",
@@ -215,12 +262,17 @@ def collect(built: BuiltModel, labels: dict[str, str] | None = None) -> Results:
             "",
             demand_mwh,
             elec_mwh,
-            demand_mwh / elec_mwh if elec_mwh > 0 else np.nan,
+            not_fuel / elec_mwh if elec_mwh > 0 else np.nan,
             system_costs,
-            None if co2 is None else float((w * co2) @ (total_elec * grid_share)),
+            co2_system,
             aux_mwh=float(w @ total_aux),
+            fuel_mwh=fuel_total,
+            sold_mwh=sold_mwh,
+            fuel_efficiency=fuel_output / fuel_total if fuel_total > 0 else np.nan,
         )
     )
+    sale_revenue = -sum(v for k, v in system_costs.items() if k.startswith("electricity_sale_"))
+    carriers = carrier_table(inp.carriers, w, fuel_burnt, grid, sold_total, sale_revenue)
     kpis = pd.DataFrame(kpi_rows).fillna({c: 0.0 for c in _cost_columns(kpi_rows)})
     if inp.periods is not None:  # never silent: every KPI row says it stands on typical periods
         kpis["approximation"] = inp.periods.method
@@ -230,9 +282,11 @@ def collect(built: BuiltModel, labels: dict[str, str] | None = None) -> Results:
         kpis.loc[produced, c] = kpis.loc[produced, c].fillna(0.0)
     capacities = pd.DataFrame(cap_rows)
     for column, value in (labels or {}).items():
-        kpis[column] = value
-        capacities[column] = value
-    return Results(capacities=capacities, kpis=kpis, dispatch=pd.DataFrame(disp))
+        for table in (kpis, capacities, carriers):
+            table[column] = value
+    if inp.periods is not None:
+        carriers["approximation"] = inp.periods.method
+    return Results(capacities=capacities, kpis=kpis, dispatch=pd.DataFrame(disp), carriers=carriers)
 
 
 def _cost_columns(rows: list[dict]) -> list[str]:
@@ -242,7 +296,20 @@ def _cost_columns(rows: list[dict]) -> list[str]:
     return cols
 
 
-def _kpi_row(name, kind, source, heat_mwh, elec_mwh, scop, costs, co2_t, aux_mwh=0.0) -> dict[str, Any]:
+def _kpi_row(
+    name,
+    kind,
+    source,
+    heat_mwh,
+    elec_mwh,
+    scop,
+    costs,
+    co2_t,
+    aux_mwh=0.0,
+    fuel_mwh=0.0,
+    sold_mwh=0.0,
+    fuel_efficiency=np.nan,
+) -> dict[str, Any]:
     total = sum(costs.values())
     row: dict[str, Any] = {
         "unit": name,
@@ -250,6 +317,9 @@ def _kpi_row(name, kind, source, heat_mwh, elec_mwh, scop, costs, co2_t, aux_mwh
         "source": source,
         "heat_mwh": heat_mwh,
         "electricity_mwh": elec_mwh,
+        "fuel_mwh": fuel_mwh,
+        "electricity_sold_mwh": sold_mwh,
+        "fuel_efficiency": fuel_efficiency,
         "aux_electricity_mwh": aux_mwh,
         "aux_share": aux_mwh / elec_mwh if elec_mwh > 0 else 0.0,
         "scop": scop,

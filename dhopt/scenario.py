@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
+from dhopt.carriers import Fuel
 from dhopt.columns import unit_column_suffixes
 from dhopt.errors import ScenarioError
 from dhopt.schema import (
@@ -98,13 +99,14 @@ class Economics(StrictModel):
     co2_price_eur_per_t: Co2PriceSeries = Field(
         0.0,
         description="CO2 price, € per t, constant or hourly, on top of any taxes: it acts in the model "
-        "through each MWh of grid electricity's CO2 (electricity.co2_t_per_mwh), and is reported as "
-        "the cost component electricity_co2.",
+        "through the CO2 of each MWh of grid electricity (electricity.co2_t_per_mwh) and of each fuel "
+        "(fuels.*.co2_t_per_mwh), and is reported as the cost components electricity_co2 and "
+        "<fuel>_co2.",
     )
     co2_cap_t_per_year: NonNegative | None = Field(
         None,
-        description="Largest CO2 emission allowed, t per year (of grid electricity, scaled to a year "
-        "like every annual figure). Optional.",
+        description="Largest CO2 emission allowed, t per year (of grid electricity and every fuel, "
+        "scaled to a year like every annual figure). Optional.",
     )
 
 
@@ -128,6 +130,11 @@ class Scenario(StrictModel):
     )
     demand: Demand
     electricity: Electricity
+    fuels: dict[str, Fuel] = Field(
+        default_factory=dict,
+        description="Fuels the units may burn, by name (natural_gas, wood_chips …): price, adders, CO2 "
+        "and an optional annual limit. A unit names its fuel with `fuel:`.",
+    )
     district_heating: DistrictHeating
     economics: Economics = Field(default_factory=Economics)
     units: dict[str, Unit] = Field(description="Production and storage units, by name.")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 from pydantic import (
     BaseModel,
@@ -203,12 +203,21 @@ class Pipe(StrictModel):
 
 
 class CapacityLimits(StrictModel):
-    """Checks shared by the units with a capacity in MW (capacity_min_mw, capacity_max_mw,
-    capacity_mw, min_load_mw): limits that contradict each other, or a minimum load the unit could
-    never reach. A limit of 0 MW switches a unit off (sweeps do so) and is always allowed. A fixed
+    """The capacity block every heat producer includes: its size limits (capacity_min_mw,
+    capacity_max_mw, a fixed capacity_mw, existing_mw), its minimum load, forced retirement and O&M,
+    with the checks of limits that contradict each other or a minimum load the unit could never
+    reach. A limit of 0 MW switches a unit off (sweeps do so) and is always allowed. A fixed
     capacity above capacity_max_mw is left to the inputs' preparation: a sweep reports such a point
-    as infeasible instead of refusing the whole sweep."""
+    as infeasible instead of refusing the whole sweep. (Each type adds its own `investment`, whose
+    default differs.)"""
 
+    capacity_min_mw: Power = Field(0.0, description="Smallest capacity to build, MW heat.")
+    capacity_max_mw: Power | None = Field(
+        None, description="Largest capacity (e.g. a source's or a site's limit), MW heat."
+    )
+    capacity_mw: Power | None = Field(
+        None, description="Fixed capacity instead of an optimised one, MW heat."
+    )
     existing_mw: Power = Field(
         0.0,
         description="Capacity that exists already, MW: it needs no investment but keeps its O&M. "
@@ -220,12 +229,10 @@ class CapacityLimits(StrictModel):
         description="The unit is unavailable (a forced retirement): no capacity, no cost, whatever "
         'else is given; one switch for "keep the old plant or replace it".',
     )
-
-    if TYPE_CHECKING:  # declared, with their own descriptions, by each unit type
-        capacity_min_mw: float
-        capacity_max_mw: float | None
-        capacity_mw: float | None
-        min_load_mw: float
+    min_load_mw: Power = Field(
+        0.0, description="Least heat output when running, MW (the Nordhavn deliverable: 1 MW for heat pumps)."
+    )
+    om: OperationAndMaintenance = Field(default_factory=OperationAndMaintenance, description="O&M costs.")
 
     @model_validator(mode="after")
     def _consistent_capacities(self) -> Any:

@@ -80,6 +80,14 @@ BASE: dict[str, Any] = {
         "onsite_pv_mw": 0.3,
         "pv_export_price_eur_per_mwh": 10.0,
     },
+    "fuels": {
+        "natural_gas": {
+            "price_eur_per_mwh": 30.0,
+            "adders_eur_per_mwh": {"energy_tax": 10.0},
+            "co2_t_per_mwh": 0.2,
+            "annual_limit_mwh": 1e6,
+        }
+    },
     "district_heating": {"supply_temperature_c": 65.0, "return_temperature_c": 40.0, "allow_heat_dump": True},
     "economics": {"discount_rate": 0.04},
     "units": {
@@ -143,6 +151,30 @@ BASE: dict[str, Any] = {
             "om": OM,
             "pipe": PIPE,
             "excess_heat_tax": TAX,
+        },
+        "gas": {
+            "type": "fuel_boiler",
+            "fuel": "natural_gas",
+            "efficiency": 0.97,
+            "efficiency_by_return_temperature": [
+                {"return_temperature_c": 30.0, "efficiency": 1.05},
+                {"return_temperature_c": 50.0, "efficiency": 0.97},
+            ],
+            "existing_mw": 2.0,
+            "capacity_max_mw": 6.0,
+            "investment": INVESTMENT,
+            "om": OM,
+        },
+        "engine": {
+            "type": "chp",
+            "fuel": "natural_gas",
+            "total_efficiency": 0.92,
+            "power_to_heat_ratio": 0.9,
+            "sale_adders_eur_per_mwh": {"premium": 5.0},
+            "capacity_mw": 1.0,
+            "retired": False,
+            "investment": INVESTMENT,
+            "om": OM,
         },
         "import": {
             "type": "heat_import",

@@ -16,7 +16,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
-from dhopt.units import electric_boiler, excess_heat, heat_import, heat_pump, storage
+from dhopt.units import chp, electric_boiler, excess_heat, fuel_boiler, heat_import, heat_pump, storage
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,8 @@ REGISTRY: tuple[UnitType, ...] = (
     UnitType(storage.Storage, storage.prepare),
     UnitType(excess_heat.ExcessHeat, excess_heat.prepare),
     UnitType(heat_import.HeatImport, heat_import.prepare),
+    UnitType(fuel_boiler.FuelBoiler, fuel_boiler.prepare),
+    UnitType(chp.Chp, chp.prepare),
 )
 
 # type name -> (schema class, prepare function)

@@ -1,13 +1,14 @@
-"""Electric heat producers (heat pumps, electric boilers): their prepared inputs and model builder.
+"""Heat producers (heat pumps, boilers, CHP, excess heat, solar, imports): prepared inputs and builder.
 
-Heat pumps and boilers differ only in how their COP series is made (see heat_pump.py and
-electric_boiler.py); once prepared, both are a `ConverterInputs` and share this one builder.
+The producer types differ in how their inputs are prepared (each in its own module); once
+prepared, each is a `ConverterInputs` (what it uses and makes of each carrier per MWh of heat,
+hour by hour; its capacity, availability and costs) and they share this one builder.
 
 Model, per unit p and hour n (Nordhavn deliverable, eq. 10–13; docs/model.md):
     0 ≤ q[n] ≤ upper[n]            hourly availability (a bound, not a row)
     q[n] ≤ cap                     capacity
     cap ≤ M · build                 binary build decision, M as tight as the data allow
-    electricity[n] = q[n] / cop[n]  substituted into the cost, so no variable for it
+    carrier use[n] = q[n] · uses[carrier][n]  substituted into cost and CO2, so no variable for it
 The minimum load (q[n] = 0 or q[n] ≥ min_load) is not built here for every hour; `add_min_load`
 adds the on/off binaries only for the hours a relaxed solution breaks it (see solve.py).
 """
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pyomo.environ as pyo
 
+from dhopt.carriers import ELECTRICITY
 from dhopt.units.capacity import add_capacity, fix_capacity
 
 
@@ -29,7 +31,9 @@ class ConverterInputs:
     name: str
     kind: str  # the scenario's unit type, e.g. "heat_pump"
     source: str  # heat source label, e.g. "groundwater"; "electricity" for a boiler
-    cop: np.ndarray  # heat out / electricity in, per hour
+    # Carrier name → MWh of it used per MWh of heat at the plant, per hour (dhopt.carriers); a
+    # heat pump's electricity is 1/COP. A unit using nothing (excess heat) has an empty dict.
+    uses_per_mwh: dict[str, np.ndarray]
     upper_mw: np.ndarray  # hourly cap on heat output at the plant (availability), MW
     capacity_max_mw: float  # the user's bound, or inf
     capacity_bound_mw: float  # bound used in the model (dhopt.bounds): valid whatever is built
@@ -57,6 +61,31 @@ class ConverterInputs:
     capacity_bound_proven: bool = True
     # Capacity that exists already (part of cap): no investment, its O&M stays.
     capacity_existing_mw: float = 0.0
+    # Carrier name → MWh made per MWh of heat, per hour (a CHP's electricity), sold at the price
+    # components of `sale_eur_per_mwh` (€ per MWh of the carrier).
+    makes_per_mwh: dict[str, np.ndarray] = field(default_factory=dict)
+    sale_eur_per_mwh: dict[str, np.ndarray] = field(default_factory=dict)
+    # Heat the unit can give per MW of capacity in each hour (a solar field's yield), -: q ≤ cf·cap.
+    # None: 1 in every hour.
+    capacity_factor: np.ndarray | None = None
+
+    @property
+    def electricity_per_mwh(self) -> np.ndarray | None:
+        """Electricity used per MWh of heat (1/COP), per hour; None if the unit uses none."""
+        return self.uses_per_mwh.get(ELECTRICITY)
+
+    @property
+    def cop(self) -> np.ndarray | None:
+        """Heat per electricity, per hour, of a unit driven by electricity alone (heat pumps,
+        electric boilers, boosters); None for a unit that burns fuel or uses no electricity."""
+        el = self.electricity_per_mwh
+        if el is None or set(self.uses_per_mwh) != {ELECTRICITY} or np.any(el <= 0):
+            return None
+        return 1.0 / el
+
+    @property
+    def uses_fuel(self) -> bool:
+        return any(name != ELECTRICITY for name in self.uses_per_mwh)
 
 
 # Breakpoints of the piecewise-linear (chord) approximation of the cube law of auxiliary power;
@@ -90,7 +119,10 @@ def add_converter(
         has_fixed_cost=any(u.annual_fixed_eur.values()),
         existing=u.capacity_existing_mw,
     )
-    if u.capacity_fixed_mw is None:
+    cf = u.capacity_factor
+    if u.capacity_fixed_mw is None and cf is not None:  # heat per MW of capacity varies by hour
+        block.capacity = pyo.Constraint(T, rule=lambda b, n: b.q[n] <= float(cf[n]) * b.cap)
+    elif u.capacity_fixed_mw is None:
         block.capacity = pyo.Constraint(T, rule=lambda b, n: b.q[n] <= b.cap)
     fixed = sum(u.annual_fixed_eur.values())
     per_mw = sum(u.annual_per_mw_eur.values())
@@ -160,9 +192,11 @@ def hourly_upper(u: ConverterInputs) -> np.ndarray:
     """The bound on q[n]: availability, the capacity bound, a fixed capacity (a bound on each hour,
     not a row per hour); 0 in hours whose availability is below the minimum load (exact, and it
     keeps the relaxation from using those hours)."""
-    upper = np.minimum(u.upper_mw, u.capacity_bound_mw)
+    cf = np.ones(len(u.upper_mw)) if u.capacity_factor is None else u.capacity_factor
+    with np.errstate(invalid="ignore"):  # inf · 0 (no bound, no yield) is no heat
+        upper = np.minimum(u.upper_mw, np.where(cf > 0, cf * u.capacity_bound_mw, 0.0))
     if u.capacity_fixed_mw is not None:
-        upper = np.minimum(upper, u.capacity_fixed_mw)
+        upper = np.minimum(upper, cf * u.capacity_fixed_mw)
     if u.min_load_mw > 0:
         upper = np.where(upper < u.min_load_mw, 0.0, upper)
     return upper
@@ -212,10 +246,11 @@ def heat_values(block: pyo.Block, hours: int) -> np.ndarray:
 
 
 def electricity_terms(block: pyo.Block, u: ConverterInputs, n: int) -> list:
-    """Electricity of the unit in hour n as linear terms (heat / COP + auxiliary power)."""
+    """Electricity the unit uses in hour n as linear terms (heat / COP + auxiliary power)."""
     terms = []
-    if np.isfinite(u.cop[n]):
-        terms.append(float(1.0 / u.cop[n]) * block.q[n])
+    el = u.electricity_per_mwh
+    if el is not None and el[n]:
+        terms.append(float(el[n]) * block.q[n])
     if hasattr(block, "aux"):
         terms.append(block.aux[n])
     return terms

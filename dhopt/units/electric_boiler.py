@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 from pydantic import Field
 
-from dhopt.schema import CapacityLimits, Efficiency, Investment, OperationAndMaintenance, Power
+from dhopt.carriers import ELECTRICITY
+from dhopt.schema import CapacityLimits, Efficiency, Investment
 from dhopt.units.converter import ConverterInputs
 
 if TYPE_CHECKING:
@@ -19,17 +20,10 @@ class ElectricBoiler(CapacityLimits):
 
     type: Literal["electric_boiler"]
     efficiency: Efficiency = Field(1.0, description="Heat out per electricity in, - (the study: 1).")
-    capacity_min_mw: Power = Field(0.0, description="Smallest capacity to build, MW heat.")
-    capacity_max_mw: Power | None = Field(None, description="Largest capacity, MW heat.")
-    capacity_mw: Power | None = Field(
-        None, description="Fixed capacity instead of an optimised one, MW heat."
-    )
-    min_load_mw: Power = Field(0.0, description="Least heat output when running, MW.")
     investment: Investment = Field(description="Investment cost.")
-    om: OperationAndMaintenance = Field(default_factory=OperationAndMaintenance, description="O&M costs.")
 
 
 def prepare(name: str, eb: ElectricBoiler, ctx: PrepareContext) -> ConverterInputs:
-    cop = np.full(ctx.hours, eb.efficiency)
+    uses = {ELECTRICITY: np.full(ctx.hours, 1.0 / eb.efficiency)}
     upper = np.full(ctx.hours, np.inf)
-    return ctx.converter_base(name, "electric_boiler", "electricity", cop, upper, eb, 0.0)
+    return ctx.converter_base(name, "electric_boiler", "electricity", uses, upper, eb, 0.0)

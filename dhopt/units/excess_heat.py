@@ -13,12 +13,11 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 from pydantic import Field
 
+from dhopt.carriers import ELECTRICITY
 from dhopt.schema import (
     CapacityLimits,
     Investment,
-    OperationAndMaintenance,
     Pipe,
-    Power,
     PowerSeries,
     PriceSeries,
     StrictModel,
@@ -52,14 +51,9 @@ class ExcessHeat(CapacityLimits):
     heat_price_eur_per_mwh: PriceSeries = Field(
         0.0, description="Price paid for the source heat, € per MWh taken from the source."
     )
-    capacity_min_mw: Power = Field(0.0, description="Smallest capacity to build, MW heat out.")
-    capacity_max_mw: Power | None = Field(None, description="Largest capacity, MW heat out.")
-    capacity_mw: Power | None = Field(None, description="Fixed capacity, MW heat out.")
-    min_load_mw: Power = Field(0.0, description="Least heat output when running, MW.")
     investment: Investment = Field(
         description="Connection (fixed_eur, e.g. 17,000 €) and per-MW cost (e.g. 600 €/kW)."
     )
-    om: OperationAndMaintenance = Field(default_factory=OperationAndMaintenance, description="O&M.")
     pipe: Pipe | None = Field(None, description="Pipe to the DH network, if any.")
     excess_heat_tax: ExcessHeatTax | None = Field(None, description="Danish excess-heat tax, if it applies.")
 
@@ -70,7 +64,8 @@ def prepare(name: str, ex: ExcessHeat, ctx: PrepareContext) -> ConverterInputs:
     if np.any(available < 0):
         ctx.fail(f"{where}.available_heat_mw", "expected values ≥ 0, found a negative one")
     if ex.booster is None:
-        cop = np.full(ctx.hours, np.inf)
+        uses: dict[str, np.ndarray] = {}  # the heat is used as it comes: no carrier
+        source_share = np.ones(ctx.hours)  # MWh taken from the source per MWh of heat
         upper = available
     else:
         cop = cop_series(ex.booster, ctx, f"{where}.booster")
@@ -80,14 +75,16 @@ def prepare(name: str, ex: ExcessHeat, ctx: PrepareContext) -> ConverterInputs:
                 f"expected a COP above 1 in every hour, not so in {describe_hours(cop <= 1)}",
             )
         warn_unusual_cop(cop, ctx, f"{where}.booster")
-        upper = available * cop / (cop - 1.0)
+        uses = {ELECTRICITY: 1.0 / cop}
+        source_share = 1.0 - 1.0 / cop
+        upper = available / source_share
     loss = ex.pipe.heat_loss_fraction if ex.pipe else 0.0
-    conv = ctx.converter_base(name, "excess_heat", ex.source, cop, upper, ex, loss)
+    conv = ctx.converter_base(name, "excess_heat", ex.source, uses, upper, ex, loss)
     if ex.pipe is not None and ex.pipe.length_m > 0:
         ctx.add_pipe_costs(conv, ex.pipe)
     price = ctx.series(ex.heat_price_eur_per_mwh, f"{where}.heat_price_eur_per_mwh")
     if np.any(price):
-        conv.hourly_costs_eur_per_mwh["heat_purchase"] = price * (1.0 - 1.0 / cop)
+        conv.hourly_costs_eur_per_mwh["heat_purchase"] = price * source_share
     if ex.excess_heat_tax is not None:
         apply_excess_heat_tax(conv, ex.excess_heat_tax, ctx, where)
     return conv

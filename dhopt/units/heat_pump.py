@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 import numpy as np
 from pydantic import Field, model_validator
 
+from dhopt.carriers import ELECTRICITY
 from dhopt.schema import (
     CapacityLimits,
     Cop,
@@ -22,9 +23,7 @@ from dhopt.schema import (
     Efficiency,
     FieldError,
     Investment,
-    OperationAndMaintenance,
     Pipe,
-    Power,
     PowerSeries,
     PriceSeries,
     Share,
@@ -142,21 +141,10 @@ class HeatPump(CapacityLimits):
         None, description="Source inlet temperature per hour, °C (needed by linear and lorenz COP)."
     )
     cop: CopModel = Field(description="How the COP is computed.")
-    capacity_min_mw: Power = Field(0.0, description="Smallest capacity to build, MW heat.")
-    capacity_max_mw: Power | None = Field(
-        None, description="Largest capacity to build (e.g. a source limit), MW heat."
-    )
-    capacity_mw: Power | None = Field(
-        None, description="Fixed capacity instead of an optimised one, MW heat."
-    )
     availability_mw: PowerSeries | None = Field(
         None, description="Hourly cap on heat output from the source's availability, MW."
     )
-    min_load_mw: Power = Field(
-        0.0, description="Least heat output when running, MW (the Nordhavn deliverable: 1 MW)."
-    )
     investment: Investment = Field(description="Investment in the heat pump and its source access.")
-    om: OperationAndMaintenance = Field(default_factory=OperationAndMaintenance, description="O&M costs.")
     pipe: Pipe | None = Field(None, description="Transmission pipe to the DH network, if any.")
     excess_heat_tax: ExcessHeatTax | None = Field(
         None, description="Danish excess-heat tax on this unit's heat (e.g. a prosumer's heat pump)."
@@ -250,7 +238,7 @@ def prepare(name: str, hp: HeatPump, ctx: PrepareContext) -> ConverterInputs:
     if np.any(upper < 0):
         ctx.fail(f"{where}.availability_mw", "expected values ≥ 0, found a negative one")
     loss = hp.pipe.heat_loss_fraction if hp.pipe else 0.0
-    conv = ctx.converter_base(name, "heat_pump", hp.source, cop, upper, hp, loss)
+    conv = ctx.converter_base(name, "heat_pump", hp.source, {ELECTRICITY: 1.0 / cop}, upper, hp, loss)
     if hp.pipe is not None and hp.pipe.length_m > 0:
         ctx.add_pipe_costs(conv, hp.pipe)
     if hp.excess_heat_tax is not None:

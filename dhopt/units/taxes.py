@@ -33,16 +33,21 @@ class ExcessHeatTax(StrictModel):
     rule: Literal["hourly", "annual"] = Field("hourly", description="Apply per hour or on annual sums.")
 
 
-def tax_rate_per_mwh_heat(tax: ExcessHeatTax, cop: np.ndarray, price: np.ndarray) -> np.ndarray:
-    """Tax per MWh of heat produced, per hour, before the hourly/annual rule (may be < 0 below 3)."""
+def tax_rate_per_mwh_heat(
+    tax: ExcessHeatTax, electricity_per_mwh: np.ndarray | None, price: np.ndarray
+) -> np.ndarray:
+    """Tax per MWh of heat produced, per hour, before the hourly/annual rule (may be < 0 below 3).
+    `electricity_per_mwh` is 1/COP; None (no electricity) makes all of the heat taxable."""
     per_taxable = np.minimum(tax.rate * price, tax.cap_eur_per_gj / MWH_PER_GJ)
-    taxable_share = 1.0 - tax.cop_threshold / cop  # 1 for cop = inf (no electricity)
+    if electricity_per_mwh is None:
+        return np.ones_like(price) * per_taxable
+    taxable_share = 1.0 - tax.cop_threshold * electricity_per_mwh  # Q − 3·W per MWh of Q
     return taxable_share * per_taxable
 
 
 def apply_excess_heat_tax(conv: ConverterInputs, tax: ExcessHeatTax, ctx: PrepareContext, where: str) -> None:
     price = ctx.series(tax.heat_price_eur_per_mwh, f"{where}.excess_heat_tax.heat_price_eur_per_mwh")
-    rate = tax_rate_per_mwh_heat(tax, conv.cop, price)
+    rate = tax_rate_per_mwh_heat(tax, conv.electricity_per_mwh, price)
     if tax.rule == "hourly":
         conv.hourly_costs_eur_per_mwh["excess_heat_tax"] = np.maximum(rate, 0.0)
     else:
