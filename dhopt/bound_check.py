@@ -17,7 +17,7 @@ from pyomo.repn.standard_repn import generate_standard_repn
 
 from dhopt.model import BuiltModel
 from dhopt.units.capacity import capacity_vars
-from dhopt.units.converter import heat_vars
+from dhopt.units.converter import extra_power_vars, heat_vars
 
 
 def _lower_bound_and_slopes(built: BuiltModel) -> tuple[float, dict[str, tuple[float, float]]]:
@@ -33,6 +33,13 @@ def _lower_bound_and_slopes(built: BuiltModel) -> tuple[float, dict[str, tuple[f
     }
     # q_n ≤ cf_n · cap: a unit whose heat per MW varies by hour (solar) scales its negative costs by it.
     factor = {u.name: u.capacity_factor for u in inputs.converters if u.capacity_factor is not None}
+    # An extraction CHP's electricity beyond the back-pressure line: x_n ≤ (c_b + c_v) · cap.
+    extra = {
+        id(v): (u.name, u.extraction.fuel_line)
+        for u in inputs.converters
+        if u.extraction is not None
+        for v in extra_power_vars(built.converter_blocks[u.name])
+    }
     sizes = {
         id(v)
         for b in [*built.converter_blocks.values(), *built.storage_blocks.values()]
@@ -49,6 +56,10 @@ def _lower_bound_and_slopes(built: BuiltModel) -> tuple[float, dict[str, tuple[f
             if c < 0:
                 negative[name] += c * (float(factor[name][n]) if name in factor else 1.0)
             cheapest = min(cheapest, c / (1.0 - loss[name]))
+            continue
+        if id(v) in extra:
+            name, line = extra[id(v)]
+            negative[name] += min(c, 0.0) * line
             continue
         if id(v) in sizes:
             continue

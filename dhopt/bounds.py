@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from dhopt.carriers import operating_cost_per_mwh
+from dhopt.carriers import extraction_cost_per_mwh_el, operating_cost_per_mwh
 
 if TYPE_CHECKING:
     from dhopt.inputs import SystemInputs
@@ -57,6 +57,9 @@ def heat_cost_never_negative(inputs: SystemInputs) -> bool:
         if u.annual_tax_rate_eur_per_mwh is not None:
             cost = cost + np.minimum(u.annual_tax_rate_eur_per_mwh, 0.0)
         if np.any(cost < 0):
+            return False
+        # An extraction CHP's condensing electricity that pays makes capacity worth more than heat.
+        if u.extraction is not None and np.any(extraction_cost_per_mwh_el(inputs.carriers, u) < 0):
             return False
     return True
 

@@ -29,12 +29,18 @@ class UnitFlows:
     electricity_sold: np.ndarray | None = None  # electricity made and sold (a CHP)
 
 
-def unit_flows(u: ConverterInputs, q: np.ndarray, aux: np.ndarray) -> UnitFlows:
+def unit_flows(u: ConverterInputs, q: np.ndarray, aux: np.ndarray, extra_power: np.ndarray) -> UnitFlows:
+    """`extra_power`: an extraction CHP's electricity beyond the back-pressure line (zeros if none)."""
     el = u.electricity_per_mwh
     electricity = (q * el if el is not None else np.zeros_like(q)) + aux
     fuels = {name: q * per_mwh for name, per_mwh in u.uses_per_mwh.items() if name != ELECTRICITY}
     made = u.makes_per_mwh.get(ELECTRICITY)
-    return UnitFlows(q, aux, electricity, fuels, None if made is None else q * made)
+    sold = None if made is None else q * made
+    if u.extraction is not None:
+        for name, per_mwh_el in u.extraction.uses_per_mwh_el.items():
+            fuels[name] = fuels.get(name, np.zeros_like(q)) + extra_power * per_mwh_el
+        sold = extra_power if sold is None else sold + extra_power
+    return UnitFlows(q, aux, electricity, fuels, sold)
 
 
 def fuel_component(fuel: str, part: str) -> str:

@@ -117,6 +117,17 @@ def sale_revenue_per_mwh(u: ConverterInputs) -> np.ndarray | float:
     return 0.0 if made is None else made * sale_price(u, len(made))
 
 
+def extraction_cost_per_mwh_el(carriers: dict[str, CarrierInputs], u: ConverterInputs) -> np.ndarray:
+    """What one MWh of an extraction CHP's electricity beyond the back-pressure line costs in each
+    hour, € (not scaled): its fuel less its sale price (negative where it pays to make it)."""
+    assert u.extraction is not None
+    hours = len(u.upper_mw)
+    cost = -sale_price(u, hours)
+    for name, per_mwh_el in u.extraction.uses_per_mwh_el.items():
+        cost = cost + carriers[name].price * per_mwh_el
+    return cost
+
+
 def co2_per_mwh(
     carriers: dict[str, CarrierInputs], u: ConverterInputs, hours: int, *, grid_priced: bool
 ) -> np.ndarray:

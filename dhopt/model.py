@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pyomo.environ as pyo
 
-from dhopt.carriers import co2_per_mwh, fuel_names
+from dhopt.carriers import ELECTRICITY, extraction_cost_per_mwh_el, fuel_names
 from dhopt.carriers import operating_cost_per_mwh as operating_cost_per_mwh_of
 from dhopt.inputs import SystemInputs
 from dhopt.units import converter, storage
@@ -69,19 +69,31 @@ def _add_grid(m: pyo.ConcreteModel, inputs: SystemInputs, blocks: dict[str, pyo.
     )
 
 
+def _carriers_of(u: ConverterInputs) -> set[str]:
+    used = set(u.uses_per_mwh)
+    if u.extraction is not None:
+        used |= set(u.extraction.uses_per_mwh_el)
+    if u.aux_mw_per_mw is not None:
+        used.add(ELECTRICITY)
+    return used
+
+
 def _add_co2_cap(m: pyo.ConcreteModel, inputs: SystemInputs, blocks: dict[str, pyo.Block]) -> None:
-    """The year's CO2 of every carrier used (hour weights scale it to a year) within the cap."""
+    """The year's CO2 of every carrier used (hour weights scale it to a year) within the cap; with
+    on-site PV only what is bought from the grid emits (counted on the grid block)."""
     w, hours = inputs.weights, inputs.hours
     grid_priced = inputs.pv_mw is not None
     terms = []
     for u in inputs.converters:
-        per_mwh = w * co2_per_mwh(inputs.carriers, u, hours, grid_priced=grid_priced)
-        terms += [
-            float(per_mwh[n]) * converter.heat_var(blocks[u.name], n) for n in range(hours) if per_mwh[n]
-        ]
-        if hasattr(blocks[u.name], "aux") and not grid_priced and inputs.co2_t_per_mwh is not None:
-            terms += [float(w[n] * inputs.co2_t_per_mwh[n]) * blocks[u.name].aux[n] for n in range(hours)]
-    if grid_priced and inputs.co2_t_per_mwh is not None:  # only what is bought from the grid emits
+        for name in _carriers_of(u):
+            co2 = inputs.carriers[name].co2_t_per_mwh
+            if co2 is None or (grid_priced and name == ELECTRICITY):
+                continue
+            for n in range(hours):
+                factor = float(w[n] * co2[n])
+                if factor:
+                    terms += [factor * t for t in converter.carrier_terms(blocks[u.name], u, name, n)]
+    if grid_priced and inputs.co2_t_per_mwh is not None:
         co2 = inputs.co2_t_per_mwh
         terms += [float(w[n] * co2[n]) * m.grid[n] for n in range(hours)]
     m.co2_cap = pyo.Constraint(expr=pyo.quicksum(terms) <= float(inputs.co2_cap_t_per_year))
@@ -93,13 +105,14 @@ def _add_fuel_limits(m: pyo.ConcreteModel, inputs: SystemInputs, blocks: dict[st
     m.fuel_limit = pyo.ConstraintList()
     for name in fuel_names(inputs.carriers):
         limit = inputs.carriers[name].annual_limit_mwh
-        users = [u for u in inputs.converters if name in u.uses_per_mwh]
+        users = [u for u in inputs.converters if name in _carriers_of(u)]
         if limit is None or not users:
             continue
         used = pyo.quicksum(
-            float(w[n] * u.uses_per_mwh[name][n]) * converter.heat_var(blocks[u.name], n)
+            float(w[n]) * t
             for u in users
             for n in range(hours)
+            for t in converter.carrier_terms(blocks[u.name], u, name, n)
         )
         m.fuel_limit.add(used <= float(limit))
 
@@ -139,7 +152,10 @@ def build_model(inputs: SystemInputs) -> BuiltModel:
         block = pyo.Block()
         m.add_component(f"unit_{u.name}", block)
         op = operating_cost_per_mwh(inputs, u)
-        delivered, cost = add_converter(block, u, hours, op, aux_price, inputs.weights)
+        extra = (
+            None if u.extraction is None else inputs.weights * extraction_cost_per_mwh_el(inputs.carriers, u)
+        )
+        delivered, cost = add_converter(block, u, hours, op, aux_price, inputs.weights, extra)
         for n in range(hours):
             delivered_by_hour[n].append(delivered[n])
         costs.append(cost)

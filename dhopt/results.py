@@ -32,7 +32,7 @@ from dhopt.result_files import (  # noqa: F401  (re-exported: file I/O lives in 
     write_results,
 )
 from dhopt.units.capacity import built_capacity, new_capacity
-from dhopt.units.converter import annual_tax_value, auxiliary_values, heat_values
+from dhopt.units.converter import annual_tax_value, auxiliary_values, extra_power_values, heat_values
 from dhopt.units.storage import level_values, net_output_values
 
 
@@ -89,6 +89,7 @@ def collect(built: BuiltModel, labels: dict[str, str] | None = None) -> Results:
             u,
             _clean(heat_values(built.converter_blocks[u.name], hours)),
             _clean(auxiliary_values(built.converter_blocks[u.name], hours)),
+            _clean(extra_power_values(built.converter_blocks[u.name], hours)),
         )
         for u in inp.converters
     }

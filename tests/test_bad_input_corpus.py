@@ -171,6 +171,7 @@ BASE: dict[str, Any] = {
             "total_efficiency": 0.92,
             "power_to_heat_ratio": 0.9,
             "sale_adders_eur_per_mwh": {"premium": 5.0},
+            "extraction": {"cv": 0.15},
             "capacity_mw": 1.0,
             "retired": False,
             "investment": INVESTMENT,

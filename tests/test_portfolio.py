@@ -285,3 +285,36 @@ def test_typical_days_carry_the_fuel_prices(writer):
     out = run_scenario(writer.yaml(sc), options=EXACT, typical_days=2)
     assert out.report.objective == pytest.approx(HEAT * 25.0, rel=1e-9)
     assert isinstance(out.results.carriers, pd.DataFrame) and "approximation" in out.results.carriers
+
+
+def test_an_extraction_chp_trades_heat_for_electricity_along_its_iso_fuel_line(writer):
+    """c_b = 0.5, c_v = 0.15, η = 0.9, 10 MW of heat: η_el = 0.9·0.65/1.5 = 0.39; on the back-pressure
+    line 1.6̅ MWh of gas per MWh of heat, beyond it 1/0.39 MWh per MWh of electricity; gas 20 €/MWh;
+    heat bought at 30 €/MWh is the alternative; demand 4 MW. Spot 30: CHP heat costs 33.3̅ − 15 <
+    30, condensing power 51.28 − 30 > 0: heat only. Spot 60: heat 3.3̅, condensing power −8.72 €/MWh:
+    the CHP keeps the 4 MW of heat (moving 1 MWh to the import costs 26.67 and frees only 0.65 MWh of
+    power) and makes x = 0.65·(10 − 4) = 3.9 MW more, at full fuel."""
+    spot = [30.0, 60.0] * 12
+    sc = base_scenario(24, demand=4.0, price={"file": writer.csv("p.csv", spot=spot), "column": "spot"})
+    sc["fuels"] = {"natural_gas": gas(price=20.0, co2=0.0)}
+    sc["units"] = {
+        "import": {"type": "heat_import", "price_eur_per_mwh": 30.0},
+        "chp": {
+            "type": "chp",
+            "fuel": "natural_gas",
+            "total_efficiency": 0.9,
+            "power_to_heat_ratio": 0.5,
+            "extraction": {"cv": 0.15},
+            "capacity_mw": 10.0,
+            "investment": FREE,
+        },
+    }
+    out = run_scenario(writer.yaml(sc), options=EXACT)
+    low = 4 * (20 * 1.5 / 0.9 - 0.5 * 30)
+    high = 4 * (20 * 1.5 / 0.9 - 0.5 * 60) + 3.9 * (20 / 0.39 - 60)
+    assert out.report.objective == pytest.approx(365 * 12 * (low + high), rel=1e-9)
+    d = out.results.dispatch
+    assert np.allclose(d["chp_heat_mw"], 4.0, atol=1e-7)
+    assert np.allclose(d["chp_electricity_sold_mw"], [2.0, 5.9] * 12, atol=1e-7)
+    full_fuel = 10 * 1.5 / 0.9
+    assert np.allclose(d["chp_fuel_natural_gas_mw"], [4 * 1.5 / 0.9, full_fuel] * 12, atol=1e-6)

@@ -68,6 +68,8 @@ class ConverterInputs:
     # Heat the unit can give per MW of capacity in each hour (a solar field's yield), -: q ≤ cf·cap.
     # None: 1 in every hour.
     capacity_factor: np.ndarray | None = None
+    # An extraction CHP's electricity beyond the back-pressure line; None: none.
+    extraction: ExtractionInputs | None = None
 
     @property
     def electricity_per_mwh(self) -> np.ndarray | None:
@@ -88,6 +90,16 @@ class ConverterInputs:
         return any(name != ELECTRICITY for name in self.uses_per_mwh)
 
 
+@dataclass
+class ExtractionInputs:
+    """Electricity above the back-pressure line of an extraction CHP, x[n] ≥ 0 MW: the plant may
+    trade heat for electricity along its iso-fuel lines, (c_b + c_v)·q[n] + x[n] ≤ (c_b + c_v)·cap
+    (the line through full heat on the back-pressure line), down to pure condensing operation."""
+
+    fuel_line: float  # c_b + c_v: electricity at full fuel and no heat, per MW of heat capacity
+    uses_per_mwh_el: dict[str, np.ndarray]  # carrier → MWh per MWh of that electricity (1/η_el)
+
+
 # Breakpoints of the piecewise-linear (chord) approximation of the cube law of auxiliary power;
 # the chords of a convex curve lie above it, so auxiliary power is never underestimated.
 AUX_BREAKPOINTS = np.array([0.0, 0.25, 0.5, 0.75, 1.0])
@@ -100,13 +112,15 @@ def add_converter(
     op_cost_per_mwh: np.ndarray,
     aux_cost_per_mwh: np.ndarray,
     hour_weight: np.ndarray | None = None,
+    extra_power_cost_per_mwh: np.ndarray | None = None,
 ):
     """Add unit `u` to `block`; returns (delivered-heat expressions per hour, annual cost expression).
 
     `op_cost_per_mwh` is the hourly operating cost per MWh of heat at the plant, already scaled
     to a year (electricity / COP + variable O&M); `aux_cost_per_mwh` the scaled electricity price
     for auxiliary power; `hour_weight` the hours of a year each model hour stands for (for the
-    annual tax).
+    annual tax); `extra_power_cost_per_mwh` the scaled cost of an extraction CHP's electricity
+    beyond the back-pressure line (its fuel less its sale price), per MWh of that electricity.
     """
     T = range(hours)
     upper = hourly_upper(u)
@@ -133,6 +147,13 @@ def add_converter(
         _add_auxiliary_power(block, u, hours, upper)
         if np.any(aux_cost_per_mwh):
             cost += pyo.quicksum(float(aux_cost_per_mwh[n]) * block.aux[n] for n in T)
+    if u.extraction is not None:
+        line = u.extraction.fuel_line
+        top = _finite_or_none(line * u.capacity_bound_mw)
+        block.extra_power = pyo.Var(T, bounds=(0.0, top))
+        block.iso_fuel = pyo.Constraint(T, rule=lambda b, n: line * b.q[n] + b.extra_power[n] <= line * b.cap)
+        if extra_power_cost_per_mwh is not None:
+            cost += pyo.quicksum(float(extra_power_cost_per_mwh[n]) * block.extra_power[n] for n in T)
     if u.annual_tax_rate_eur_per_mwh is not None:
         # Epigraph of max(0, Σ rate·q): exact, since the objective pushes the tax down.
         rate = u.annual_tax_rate_eur_per_mwh * (np.ones(hours) if hour_weight is None else hour_weight)
@@ -245,15 +266,35 @@ def heat_values(block: pyo.Block, hours: int) -> np.ndarray:
     return np.fromiter((block.q[n].value or 0.0 for n in range(hours)), float, count=hours)
 
 
-def electricity_terms(block: pyo.Block, u: ConverterInputs, n: int) -> list:
-    """Electricity the unit uses in hour n as linear terms (heat / COP + auxiliary power)."""
+def carrier_terms(block: pyo.Block, u: ConverterInputs, carrier: str, n: int) -> list:
+    """What the unit uses of `carrier` in hour n as linear terms, MW: heat × use per MWh, the
+    extraction's electricity × its use, and for electricity the auxiliary power."""
     terms = []
-    el = u.electricity_per_mwh
-    if el is not None and el[n]:
-        terms.append(float(el[n]) * block.q[n])
-    if hasattr(block, "aux"):
+    per_mwh = u.uses_per_mwh.get(carrier)
+    if per_mwh is not None and per_mwh[n]:
+        terms.append(float(per_mwh[n]) * block.q[n])
+    if u.extraction is not None and carrier in u.extraction.uses_per_mwh_el:
+        terms.append(float(u.extraction.uses_per_mwh_el[carrier][n]) * block.extra_power[n])
+    if carrier == ELECTRICITY and hasattr(block, "aux"):
         terms.append(block.aux[n])
     return terms
+
+
+def electricity_terms(block: pyo.Block, u: ConverterInputs, n: int) -> list:
+    """Electricity the unit uses in hour n as linear terms (heat / COP + auxiliary power)."""
+    return carrier_terms(block, u, ELECTRICITY, n)
+
+
+def extra_power_vars(block: pyo.Block) -> list[pyo.Var]:
+    """An extraction CHP's electricity beyond the back-pressure line, per hour (empty if none)."""
+    return list(block.extra_power.values()) if hasattr(block, "extra_power") else []
+
+
+def extra_power_values(block: pyo.Block, hours: int) -> np.ndarray:
+    """Solved electricity beyond the back-pressure line per hour, MW (zeros if none)."""
+    if not hasattr(block, "extra_power"):
+        return np.zeros(hours)
+    return np.fromiter((block.extra_power[n].value or 0.0 for n in range(hours)), float, count=hours)
 
 
 def annual_tax_value(block: pyo.Block) -> float | None:
@@ -269,6 +310,10 @@ def retarget(block: pyo.Block, u: ConverterInputs) -> list[pyo.Var]:
         var.setub(_finite_or_none(upper[n]))
     fixed = float(u.capacity_fixed_mw or 0.0)
     changed = list(block.q.values()) + fix_capacity(block, fixed, u.capacity_existing_mw)
+    if u.extraction is not None:
+        for var in block.extra_power.values():
+            var.setub(u.extraction.fuel_line * fixed)
+        changed += list(block.extra_power.values())
     if hasattr(block, "seg"):
         bounds = segment_bounds(u, upper)
         for (n, i), var in block.seg.items():
