@@ -51,6 +51,30 @@ def _main(
 
 Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Show progress and the solver's log.")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")]
+Sets = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set",
+        help="Override a scenario field: KEY=VALUE with KEY a dotted path as in sweep files "
+        "(units.gw.capacity_max_mw=8); VALUE is read as YAML (a number, true, a list). Repeatable.",
+    ),
+]
+
+
+def parse_sets(items: list[str] | None) -> dict[str, object]:
+    """`--set` options → dotted path → value (the value read as YAML, so 8 is a number)."""
+    import yaml
+
+    out: dict[str, object] = {}
+    for item in items or []:
+        key, sep, text = item.partition("=")
+        if not sep or not key.strip():
+            fail(f"--set {item!r}: expected KEY=VALUE, e.g. units.gw.capacity_max_mw=8")
+        try:
+            out[key.strip()] = yaml.safe_load(text)
+        except yaml.YAMLError:
+            fail(f"--set {item!r}: the value is not valid YAML")
+    return out
 
 
 @app.command()
@@ -80,6 +104,7 @@ def solve(
             help="With --typical-days: also solve every hour and write aggregation_check.csv.",
         ),
     ] = False,
+    sets: Sets = None,
     verbose: Verbose = False,
     quiet: Quiet = False,
 ) -> None:
@@ -105,7 +130,14 @@ def solve(
             exit_on_interrupt(lambda: remove_partial_files(out) if out.is_dir() else None),
             console.status("solving…", spinner="dots") if not (quiet or verbose) else _nullctx(),
         ):
-            outcome = run_scenario(scenario, out=out, hours=hours, options=options, typical_days=typical_days)
+            outcome = run_scenario(
+                scenario,
+                out=out,
+                hours=hours,
+                options=options,
+                overrides=parse_sets(sets),
+                typical_days=typical_days,
+            )
             if check_exact:
                 exact_options = SolveOptions(mip_gap=mip_gap, time_limit=time_limit, threads=threads)
                 exact = run_scenario(outcome.loaded, hours=hours, options=exact_options)
@@ -262,6 +294,7 @@ def _print_summary(outcome) -> None:
 def validate(
     scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
     hours: Annotated[int | None, typer.Option(min=1, help="Check only the first N hours.")] = None,
+    sets: Sets = None,
 ) -> None:
     """Check a scenario and its data without solving; print what was found (and any warning)."""
     setup_logging(False, False, default=logging.WARNING)
@@ -270,7 +303,7 @@ def validate(
     from dhopt.scenario import load_scenario
 
     try:
-        loaded = load_scenario(scenario)
+        loaded = load_scenario(scenario, parse_sets(sets))
         inp = prepare_inputs(loaded, hours)
         check_supply(inp)
     except DhoptError as exc:

@@ -34,8 +34,9 @@ RESULT_FILES = (
     "dispatch.csv",
     "solver.log",
     "aggregation_check.csv",
+    "scenario.yaml",
 )
-RESULT_DIRS = ("plots",)
+RESULT_DIRS = ("plots", "inputs")
 
 
 def _current_umask() -> int:

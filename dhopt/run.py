@@ -27,6 +27,7 @@ from dhopt.results import (
     write_results,
 )
 from dhopt.scenario import LoadedScenario, load_scenario
+from dhopt.scenario_copy import SCENARIO_COPY, write_scenario_copy
 from dhopt.solve import ModelCache, SolveOptions, SolveReport, solve
 
 
@@ -71,12 +72,15 @@ def run_scenario(
     overrides: dict[str, Any] | None = None,
     typical_days: int | None = None,
     model_cache: ModelCache | None = None,
+    copy_inputs: bool = True,
 ) -> RunOutcome:
     """Solve one scenario; write its result folder if `out` is given. Raises DhoptError subclasses.
 
     `typical_days`: solve on that many typical days (plus the peak day) instead of every hour, an
     approximation for screening (dhopt.aggregate); the results say so. `model_cache`: reuse a
     model built by an earlier call whose inputs differed only in fixed capacities (sweeps).
+    `copy_inputs`: the result folder keeps copies of the data files (else the scenario copy
+    names them by absolute path: a sweep's points share them).
     """
     started = time.perf_counter()
     loaded = scenario if isinstance(scenario, LoadedScenario) else load_scenario(scenario, overrides)
@@ -107,6 +111,8 @@ def run_scenario(
     info = {
         "scenario": str(loaded.path),
         "scenario_sha256": loaded.sha256,
+        "overrides": loaded.overrides,
+        "scenario_copy": None if out is None else SCENARIO_COPY,
         "scenario_name": loaded.scenario.name,
         "hours": inputs.hours if inputs.periods is None else inputs.periods.source_hours,
         "basis": basis_label(inputs),
@@ -134,6 +140,7 @@ def run_scenario(
     if out is not None:
         try:
             write_results(results, out)
+            write_scenario_copy(loaded, out, copy_inputs)
             write_json(out / "run.json", info)  # last: its presence marks a complete folder
         except OSError as exc:
             clear_results(out)  # no folder that mixes this run's tables with nothing or an old run's

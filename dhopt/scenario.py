@@ -308,7 +308,7 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
     if overrides:
         data = apply_overrides(data, overrides)
     scenario = validate_as(Scenario, path, data)
-    return LoadedScenario(scenario=scenario, path=path, sha256=file_sha256(path))
+    return LoadedScenario(scenario=scenario, path=path, sha256=file_sha256(path), overrides=overrides)
 
 
 def apply_overrides(data: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
@@ -338,10 +338,13 @@ def file_sha256(path: Path) -> str:
 class LoadedScenario:
     """A validated scenario with the file it came from (data paths are relative to it)."""
 
-    def __init__(self, scenario: Scenario, path: Path, sha256: str) -> None:
+    def __init__(
+        self, scenario: Scenario, path: Path, sha256: str, overrides: dict[str, Any] | None = None
+    ) -> None:
         self.scenario = scenario
         self.path = path
         self.sha256 = sha256
+        self.overrides = dict(overrides or {})  # dotted path → value, applied to the file's data
 
     @property
     def base_dir(self) -> Path:

@@ -196,6 +196,7 @@ def _solve_point(task: dict[str, Any]) -> dict[str, Any]:
             options=options,
             overrides=task["overrides"],
             model_cache=_worker_cache(),
+            copy_inputs=False,
         )
     except InfeasibleError as exc:
         record.update(status="infeasible", message=one_line(str(exc)))
