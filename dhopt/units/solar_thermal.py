@@ -122,9 +122,13 @@ class SolarOperationAndMaintenance(StrictModel):
 
 
 class SolarThermal(StrictModel):
-    """A solar-thermal collector field feeding the network. Its heat comes when the sun shines: a
-    scenario whose solar heat can exceed the demand needs a storage, or
-    `district_heating.allow_heat_dump`, else the surplus hours make it infeasible to build more."""
+    """A solar-thermal collector field feeding the network, sized in m² of gross collector area (the
+    area every coefficient and cost here refers to). Each hour it gives up to its yield
+    max(0, η0·G − a1·ΔT − a2·ΔT²) W per m², ΔT = T_m − T_a; heat the network cannot take (above the
+    demand and what storages take in) is curtailed, so a field needs neither a storage nor
+    `district_heating.allow_heat_dump`, but without them its summer surplus is lost. The result
+    tables give its capacity_mw at the reference (1000 W/m², T_m = T_a): η0 kW per m², so the area
+    is capacity_mw / (η0 · 0.001)."""
 
     type: Literal["solar_thermal"]
     collector: CollectorEfficiency = Field(description="EN ISO 9806 efficiency curve (gross area).")
