@@ -185,11 +185,42 @@ BASE: dict[str, Any] = {
             "investment": INVESTMENT,
             "om": OM,
         },
+        "sun": {
+            "type": "solar_thermal",
+            "collector": {"eta0": 0.8, "a1_w_per_m2_k": 2.5, "a2_w_per_m2_k2": 0.01},
+            "irradiance": {"kind": "plane_of_array", "irradiance_w_per_m2": 400.0},
+            "ambient_temperature_c": 10.0,
+            "mean_fluid_temperature_c": 50.0,
+            "area_min_m2": 0.0,
+            "area_max_m2": 5000.0,
+            "existing_area_m2": 1000.0,
+            "retired": False,
+            "investment": {"fixed_eur": 10_000.0, "per_m2_eur": 250.0, "lifetime_years": 25},
+            "om": {"fixed_eur_per_m2_year": 0.5, "variable_eur_per_mwh": 1.0},
+        },
+        "sun_ghi": {
+            "type": "solar_thermal",
+            "collector": {"eta0": 0.8, "a1_w_per_m2_k": 2.5, "a2_w_per_m2_k2": 0.01},
+            "irradiance": {
+                "kind": "global_horizontal",
+                "global_horizontal_w_per_m2": {"file": CSV_NAME, "column": "ghi"},
+                "latitude_deg": 55.68,
+                "longitude_deg": 12.57,
+                "tilt_deg": 35.0,
+                "azimuth_deg": 180.0,
+                "albedo": 0.2,
+                "transposition": "haydavies",
+            },
+            "ambient_temperature_c": 10.0,
+            "area_m2": 2000.0,
+            "investment": {"per_m2_eur": 250.0, "lifetime_years": 25},
+        },
     },
     "extra_investments": {"network": {"investment_eur": 1e6, "lifetime_years": 40, "include": True}},
 }
 BASE = json.loads(json.dumps(BASE))  # no part shared between units: a change to one stays in it
 DEMAND = [4.0 + 2.0 * math.sin(h / 4) for h in range(HOURS)]
+GHI = [max(0.0, 800.0 * math.sin(math.pi * (h - 3) / 17)) for h in range(HOURS)]  # W/m², a June day
 
 
 SCENARIO_LEAVES, SCENARIO_SEEN = leaves(Scenario, BASE)
@@ -208,7 +239,9 @@ def _command_built_once():
 
 @pytest.fixture
 def folder(tmp_path: Path) -> Path:
-    (tmp_path / CSV_NAME).write_text("demand\n" + "".join(f"{v:.4f}\n" for v in DEMAND))
+    # time stamps for the solar field on global horizontal irradiance (the sun's position)
+    rows = "".join(f"2018-06-21T{h:02d}:00:00Z,{v:.4f},{GHI[h]:.1f}\n" for h, v in enumerate(DEMAND))
+    (tmp_path / CSV_NAME).write_text("time_utc,demand,ghi\n" + rows)
     return tmp_path
 
 
