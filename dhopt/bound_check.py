@@ -49,6 +49,8 @@ def _lower_bound_and_slopes(built: BuiltModel) -> tuple[float, dict[str, tuple[f
     cheapest = math.inf  # the cheapest heat delivered by any unit in any hour, €/MWh (scaled)
     loss = {u.name: u.heat_loss_fraction for u in inputs.converters}
     lower = float(repn.constant)
+    if any(v not in coef for v in heat):
+        cheapest = 0.0  # some unit's heat costs nothing per MWh (absent from the objective)
     for v, c in zip(repn.linear_vars, repn.linear_coefs, strict=True):
         c = float(c)
         if id(v) in heat:

@@ -195,6 +195,7 @@ def collect(built: BuiltModel, labels: dict[str, str] | None = None) -> Results:
                 "share_of_peak_pct": 100 * cap / peak if peak > 0 else np.nan,
                 "full_load_hours": heat / (1 - u.heat_loss_fraction) / cap if cap > 0 else 0.0,
                 "min_load_mw": u.min_load_mw,
+                **({} if u.area_m2_per_mw is None else {"area_m2": cap * u.area_m2_per_mw}),
             }
         )
 

@@ -25,7 +25,8 @@ def test_set_overrides_are_applied_recorded_and_the_folder_reproduces_the_run(wr
     path = _scenario(writer)
     out = tmp_path / "run"
     result = runner.invoke(
-        app, ["solve", str(path), "--out", str(out), "--no-plots", "-q", "--set", "units.hp.capacity_max_mw=3"]
+        app,
+        ["solve", str(path), "--out", str(out), "--no-plots", "-q", "--set", "units.hp.capacity_max_mw=3"],
     )
     assert result.exit_code == 0, result.output
     info = json.loads((out / "run.json").read_text())
@@ -40,7 +41,9 @@ def test_set_overrides_are_applied_recorded_and_the_folder_reproduces_the_run(wr
     # The folder alone: move the original away, solve the copy
     (writer.folder / "d.csv").unlink()
     again = tmp_path / "again"
-    result = runner.invoke(app, ["solve", str(out / "scenario.yaml"), "--out", str(again), "--no-plots", "-q"])
+    result = runner.invoke(
+        app, ["solve", str(out / "scenario.yaml"), "--out", str(again), "--no-plots", "-q"]
+    )
     assert result.exit_code == 0, result.output
     redo = json.loads((again / "run.json").read_text())
     assert redo["objective_eur_per_year"] == pytest.approx(info["objective_eur_per_year"], rel=1e-9)

@@ -123,6 +123,7 @@ def test_the_optimal_area_is_where_a_m2_stops_paying(writer, limits, area, new_a
     out = run_scenario(writer.yaml(sc), options=EXACT)
     cap = out.results.capacities.set_index("unit")
     assert cap.loc["sun", "capacity_mw"] == pytest.approx(area * 0.8e-3, rel=1e-9)
+    assert cap.loc["sun", "area_m2"] == pytest.approx(area, rel=1e-9)
     solar = 365 * solar_mwh_per_day
     invest = crf(0.04, 25) * 1000.0 * new_area + 5.0 * area
     objective = invest + (DEMAND_MWH - solar) * IMPORT_PRICE
@@ -135,17 +136,10 @@ def test_the_optimal_area_is_where_a_m2_stops_paying(writer, limits, area, new_a
         assert k.loc["sun", "lcoe_eur_per_mwh"] == pytest.approx(_per_m2_cost() * 10_000 / 21_900, rel=1e-9)
 
 
-# The bug, in short: with no variable O&M the field's heat is not in the objective, the lower bound
-# then takes the import's price for all heat, exceeds the optimum, and the first guess of the
-# field's capacity bound (below the optimum here) is kept as if proven.
-BOUND_BUG = pytest.mark.xfail(
-    strict=True,
-    reason="dhopt/bound_check.py leaves heat that costs nothing (no variable O&M) out of the cheapest "
-    "heat of its lower bound, which then exceeds the optimum and accepts the first capacity guess",
-)
-
-
-@pytest.mark.parametrize("variable_om", [pytest.param(0.0, marks=BOUND_BUG), 1e-9])
+# With no variable O&M the field's heat is absent from the objective; the economic bound check
+# must still count it as heat at no cost (it once took the import's price for all heat, and kept
+# the first capacity guess as if proven).
+@pytest.mark.parametrize("variable_om", [0.0, 1e-9])
 def test_a_field_larger_than_the_first_bound_guess_is_found(writer, variable_om):
     """At 500 €/m² a m² costs 500 · 0.064012 + 5 = 37.01 €/a < 39.42 €/a saved in the G = 500 hours,
     so the field grows past 10,000 m² (the first guess of its bound: the demand at the best hour's

@@ -70,6 +70,8 @@ class ConverterInputs:
     capacity_factor: np.ndarray | None = None
     # An extraction CHP's electricity beyond the back-pressure line; None: none.
     extraction: ExtractionInputs | None = None
+    # A unit sized by area (a solar field): m² per MW of its capacity, for the results; None: not so.
+    area_m2_per_mw: float | None = None
 
     @property
     def electricity_per_mwh(self) -> np.ndarray | None:

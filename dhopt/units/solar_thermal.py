@@ -296,4 +296,5 @@ def prepare(name: str, field: SolarThermal, ctx: PrepareContext) -> ConverterInp
     upper = np.full(ctx.hours, np.inf)
     conv = ctx.converter_base(name, "solar_thermal", "solar", {}, upper, cfg, 0.0)  # uses no carrier
     conv.capacity_factor = heat / (field.collector.eta0 * REFERENCE_IRRADIANCE_W_PER_M2)
+    conv.area_m2_per_mw = 1.0 / mw_per_m2(field)
     return conv
