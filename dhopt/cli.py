@@ -375,6 +375,7 @@ def schema(
 
 def _register_command_modules() -> None:
     """Commands that live in their own modules (kept out of this file so each stays small)."""
+    from dhopt.commands_compare import register as register_compare
     from dhopt.commands_demand import demand_app
     from dhopt.commands_network import register as register_network
     from dhopt.commands_sweep import register as register_sweep
@@ -382,6 +383,7 @@ def _register_command_modules() -> None:
     register_sweep(app)
     app.add_typer(demand_app, name="demand")
     register_network(app)
+    register_compare(app)
 
 
 _register_command_modules()
