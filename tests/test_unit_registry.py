@@ -18,7 +18,13 @@ from dhopt.schema_tree import union_tags
 from dhopt.units import REGISTRY, UNIT_TYPES, Unit
 
 TESTS = Path(__file__).resolve().parent
-HAND_SOLVED = ("test_hand_solved.py", "test_prosumers.py", "test_valid_bounds.py", "test_portfolio.py")
+HAND_SOLVED = (
+    "test_hand_solved.py",
+    "test_prosumers.py",
+    "test_valid_bounds.py",
+    "test_portfolio.py",
+    "test_pit_storage.py",
+)
 NAMES = [t.name for t in REGISTRY]
 
 

@@ -16,7 +16,16 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
-from dhopt.units import chp, electric_boiler, excess_heat, fuel_boiler, heat_import, heat_pump, storage
+from dhopt.units import (
+    chp,
+    electric_boiler,
+    excess_heat,
+    fuel_boiler,
+    heat_import,
+    heat_pump,
+    pit_storage,
+    storage,
+)
 
 
 @dataclass(frozen=True)
@@ -41,6 +50,7 @@ REGISTRY: tuple[UnitType, ...] = (
     UnitType(heat_import.HeatImport, heat_import.prepare),
     UnitType(fuel_boiler.FuelBoiler, fuel_boiler.prepare),
     UnitType(chp.Chp, chp.prepare),
+    UnitType(pit_storage.PitStorage, pit_storage.prepare),
 )
 
 # type name -> (schema class, prepare function)
