@@ -179,6 +179,31 @@ def test_a_convex_curve_needs_no_segment_binaries(writer):
     assert out.results.capacities.set_index("unit").loc["pit", "capacity_mwh"] == pytest.approx(60.0)
 
 
+DANISH = [(10_000.0, 670_000.0), (60_000.0, 2_280_000.0), (200_000.0, 4_800_000.0)]
+
+
+def test_a_reused_sweep_model_moves_the_curve_cost_of_a_fixed_pit(writer):
+    """A model built for a fixed 15,000 m³ pit, re-solved for 30,000 m³ (a sweep's reuse): both hold
+    more than the 120 MWh of the dear hours, so a day costs 240·20 €; the investment of 30,000 m³ on
+    the curve is 670,000 + 20,000/50,000 · (2,280,000 − 670,000) = 1,314,000 €."""
+    from dhopt.solve import ModelCache, solve
+
+    sc = cheap_dear_day(writer)
+    inputs = {}
+    for volume in (15_000.0, 30_000.0):
+        sc["units"]["pit"] = pit(DANISH, volume_m3=volume)
+        inputs[volume] = prepare_inputs(load_scenario(writer.yaml(sc)))
+    cache = ModelCache()
+    solve(inputs[15_000.0], EXACT, cache)
+    built, report = solve(inputs[30_000.0], EXACT, cache)
+    assert cache.reused == 1
+    assert report.objective == pytest.approx(365 * 240 * 20.0 + crf(0.04, 25) * 1_314_000, rel=1e-9)
+    block = built.storage_blocks["pit"]
+    assert storage.investment_value(block, inputs[30_000.0].storages[0]) == pytest.approx(
+        crf(0.04, 25) * 1_314_000
+    )
+
+
 def tank_and_pit(writer, days: int = 1) -> dict:
     """A tank at 10 €/m³ (ΔT 25 K: 10/(1.163e-3·25) €/MWh) capped at 50 MWh, a pit at 30 €/m³
     (30/0.04652 €/MWh), no losses: the tank takes its 50 MWh, the pit the other 70."""

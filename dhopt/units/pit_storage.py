@@ -49,9 +49,11 @@ SideSlope = number(ge=0, le=10)  # horizontal m per m of depth: 0 vertical walls
 UValue = number(ge=0, le=10)  # W/(m²·K): from a well-insulated lid (≈0.1) to bare water (≈10)
 
 SOURCES = (
-    "Typical Danish pit costs (IEA SHC news 'Denmark: pit heat storage' after J. E. Nielsen, PlanEnergi, "
-    "IEA SHC Task 55 webinar, 2019): Marstal, 10,000 m³, 67 €/m³; Dronninglund (2014), 60,000 m³, "
-    "38 €/m³; Vojens (2015), 200,000 m³, 24 €/m³; about 30 €/m³ as a benchmark from 100,000 m³ up"
+    "Typical Danish pit costs, from IEA SHC Programme news of June 2019 reporting J. E. Nielsen "
+    "(PlanEnergi) at an IEA SHC Task 55 webinar: the Marstal demonstration pit, 10,000 m³, 67 €/m³; "
+    "Dronninglund (Sunstore 3, 2014), 60,000 m³, 38 €/m³; Vojens (2015, 200,000 m³ by Rambøll's project "
+    "description), 24 €/m³; about 30 €/m³ as a benchmark from 100,000 m³ up. Project figures in the "
+    "money of their years, not the Danish Energy Agency's catalogue"
 )
 
 
@@ -69,8 +71,7 @@ class PitInvestment(StrictModel):
         description="Two or more points (new volume m³, total investment €), volumes increasing, "
         "investment not falling; the model follows it piecewise-linearly between the points (a pit "
         "is either not built or between the first and the last volume). Two points are fixed + per "
-        f"m³. {SOURCES}: e.g. (10000, 670000), (60000, 2280000), (200000, 4800000), in the money of "
-        "their years."
+        f"m³. {SOURCES}; as a curve: (10000, 670000), (60000, 2280000), (200000, 4800000)."
     )
     lifetime_years: Years = Field(description="Lifetime, years.")
 
