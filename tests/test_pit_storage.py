@@ -252,6 +252,7 @@ def test_typical_days_with_a_pit_are_exact_on_identical_days(writer):
         ({"side_slope": 2.0, "depth_m": 40.0}, "units.pit.depth_m", "would end in a point"),
         ({"top_temperature_c": 30.0}, "units.pit.top_temperature_c", "expected above bottom_temperature_c"),
         ({"volume_max_m3": 200_000.0}, "units.pit.volume_max_m3", "cost curve's largest volume"),
+        ({"volume_min_m3": 200_000.0}, "units.pit.volume_min_m3", "at most the largest volume"),
         (
             {"volume_m3": 5.0, "design_volume_m3": 50_000.0},
             "units.pit.volume_m3",

@@ -14,8 +14,9 @@ the ground around the walls and below the bottom:
 The model keeps the storage linear (dhopt.units.storage: level[n] = (1 − loss)·level[n−1] + …), so
 the share is a constant, evaluated once at a design volume (design_volume_m3; default the fixed
 volume, else the largest): since A/V falls with size, a smaller pit than the design loses more than
-the model says, a larger one less. The loss is proportional to the level (a half-full pit loses
-half of P), where a real pit's mean temperature, and so its loss, falls less than that.
+the model says, a larger one less. The loss is proportional to the level: the model's runs from 0
+(empty) to P (full), a real pit's from P at T_bottom to P at T_top, so part-charged the model loses
+less than the pit (a loss affine in level and capacity would follow the pit, and stay linear).
 
 Investment: a curve of points (volume, total investment €) that the model follows piecewise
 linearly (dhopt.units.storage's investment curve; concave curves get one binary per segment).
@@ -168,8 +169,12 @@ class PitStorage(StrictModel):
             raise FieldError(
                 "existing_volume_m3", f"expected at most volume_max_m3 {high:g} m³ (found {existing:g})"
             )
-        if high is not None and low > high:
-            raise FieldError("volume_min_m3", f"expected at most volume_max_m3 {high:g} m³ (found {low:g})")
+        if low > self.largest_volume_m3:
+            raise FieldError(
+                "volume_min_m3",
+                f"expected at most the largest volume {self.largest_volume_m3:g} m³ (volume_max_m3, else "
+                f"existing_volume_m3 + the cost curve's largest volume; found {low:g})",
+            )
         if self.volume_m3 is not None and self.volume_m3 < existing:
             raise FieldError(
                 "volume_m3",
