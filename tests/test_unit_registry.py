@@ -24,6 +24,7 @@ HAND_SOLVED = (
     "test_valid_bounds.py",
     "test_portfolio.py",
     "test_solar_thermal.py",
+    "test_pit_storage.py",
 )
 NAMES = [t.name for t in REGISTRY]
 

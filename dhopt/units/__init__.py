@@ -23,6 +23,7 @@ from dhopt.units import (
     fuel_boiler,
     heat_import,
     heat_pump,
+    pit_storage,
     solar_thermal,
     storage,
 )
@@ -51,6 +52,7 @@ REGISTRY: tuple[UnitType, ...] = (
     UnitType(fuel_boiler.FuelBoiler, fuel_boiler.prepare),
     UnitType(chp.Chp, chp.prepare),
     UnitType(solar_thermal.SolarThermal, solar_thermal.prepare),
+    UnitType(pit_storage.PitStorage, pit_storage.prepare),
 )
 
 # type name -> (schema class, prepare function)

@@ -5,10 +5,20 @@ horizon (level[−1] is level[N−1]); level[n] ≤ cap ≤ M·build. The storag
 discharge − charge = (1 − loss)·level[n−1] − level[n] enters the heat balance directly, so the
 model needs no charge or discharge variables (there is no charging efficiency to tell them apart).
 Investment (Nordhavn deliverable, Table 6): fixed + per_m3 · V, V = cap / (1.163e-3 MWh/(m³·K) · ΔT).
+
+Optionally (StorageInputs.investment_curve, the pit storage's) the investment follows a piecewise-linear
+curve of the new capacity N = cap − existing through points (N_0, C_0) … (N_K, C_K): N = 0 costs
+nothing, N in [N_0, N_K] costs the interpolation. A concave curve (economies of scale) needs binaries
+in a minimisation; the incremental formulation has one per segment, y_1 being the build decision:
+    N = N_0·y_1 + Σ_k f_k,  f_k ≤ L_k·y_k,  f_k ≥ L_k·y_(k+1),  cost = C_0·y_1 + Σ_k s_k·f_k
+with L_k = N_k − N_(k−1) and s_k = (C_k − C_(k−1)) / L_k (tight coefficients from the data): a segment
+is entered only when the one before is full. A convex curve needs no binaries beyond y_1 (the
+cheaper segments fill first by themselves). A fixed capacity costs the curve's value, a constant.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
@@ -27,7 +37,7 @@ from dhopt.schema import (
     TemperatureDifference,
     Years,
 )
-from dhopt.units.capacity import add_capacity, fix_capacity
+from dhopt.units.capacity import add_capacity, fix_capacity, new_capacity
 
 if TYPE_CHECKING:
     from dhopt.inputs import PrepareContext, TypicalPeriods
@@ -104,6 +114,9 @@ class StorageInputs:
     # False while the bound is a first guess that a solve must still check (dhopt.bounds).
     capacity_bound_proven: bool = True
     capacity_existing_mwh: float = 0.0  # part of cap: no investment
+    # Instead of fixed + per MWh: the annualised investment of the new capacity as a piecewise-linear
+    # curve, points (new capacity MWh, € a year), capacity increasing, cost non-decreasing (see above).
+    investment_curve: tuple[tuple[float, float], ...] | None = None
 
 
 def prepare(name: str, st: Storage, ctx: PrepareContext) -> StorageInputs:
@@ -137,12 +150,14 @@ def add_storage(block: pyo.Block, s: StorageInputs, hours: int, periods: Typical
     T = range(hours)
     keep = 1.0 - s.loss_per_hour
     top = s.capacity_bound_mwh if s.capacity_fixed_mwh is None else s.capacity_fixed_mwh
+    curve = s.investment_curve
     add_capacity(
         block,
         bound=s.capacity_bound_mwh,
         minimum=s.capacity_min_mwh,
         fixed=s.capacity_fixed_mwh,
-        has_fixed_cost=any(s.annual_fixed_eur.values()),
+        # a curve starting above 0 MWh, or with a cost at its start, needs the build decision
+        has_fixed_cost=any(s.annual_fixed_eur.values()) or (curve is not None and any(curve[0])),
         existing=s.capacity_existing_mwh,
     )
     if periods is None:
@@ -157,7 +172,55 @@ def add_storage(block: pyo.Block, s: StorageInputs, hours: int, periods: Typical
         block.power = pyo.Constraint(T, rule=lambda b, n: (-p, net[n], p))
     cost = sum(s.annual_fixed_eur.values()) * block.build
     cost += sum(s.annual_per_mwh_eur.values()) * (block.cap - s.capacity_existing_mwh)  # the new part
+    if curve is not None:
+        cost += _add_investment_curve(block, s, curve)
     return net, cost
+
+
+def curve_value(curve: tuple[tuple[float, float], ...], new: float) -> float:
+    """The curve's cost of a new capacity `new` (0 for none); ValueError outside the curve."""
+    if new <= 1e-9:
+        return 0.0
+    sizes = [p[0] for p in curve]
+    tol = 1e-9 * max(sizes[-1], 1.0)
+    if not sizes[0] - tol <= new <= sizes[-1] + tol:
+        raise ValueError(f"new capacity {new:g} MWh is outside the cost curve [{sizes[0]:g}, {sizes[-1]:g}]")
+    return float(np.interp(new, sizes, [p[1] for p in curve]))
+
+
+def _segments(curve: tuple[tuple[float, float], ...]) -> tuple[list[float], list[float]]:
+    """Each segment's length L_k and slope s_k."""
+    pairs = list(itertools.pairwise(curve))
+    lengths = [b[0] - a[0] for a, b in pairs]
+    return lengths, [(b[1] - a[1]) / length for (a, b), length in zip(pairs, lengths, strict=True)]
+
+
+def _add_investment_curve(block: pyo.Block, s: StorageInputs, curve: tuple[tuple[float, float], ...]):
+    """The curve's annual cost of the new capacity (the module docstring's formulation)."""
+    existing = s.capacity_existing_mwh
+    if s.capacity_fixed_mwh is not None:  # a constant, held by a fixed variable so retarget can move it
+        block.curve_cost = pyo.Var()
+        block.curve_cost.fix(curve_value(curve, s.capacity_fixed_mwh - existing))
+        return block.curve_cost
+    lengths, slopes = _segments(curve)
+    K = range(len(lengths))
+    block.curve_fill = pyo.Var(K, bounds=lambda _, k: (0.0, lengths[k]))
+    convex = all(b >= a for a, b in itertools.pairwise(slopes))
+    if convex:  # cheaper segments fill first by themselves
+        block.curve_fill_upper = pyo.Constraint(K, rule=lambda b, k: b.curve_fill[k] <= lengths[k] * b.build)
+    else:
+        block.curve_segment = pyo.Var(range(1, len(lengths)), domain=pyo.Binary)
+        entered = [block.build, *block.curve_segment.values()]  # y_k: segment k is entered
+        block.curve_fill_upper = pyo.Constraint(
+            K, rule=lambda b, k: b.curve_fill[k] <= lengths[k] * entered[k]
+        )
+        block.curve_fill_order = pyo.Constraint(
+            range(len(lengths) - 1), rule=lambda b, k: b.curve_fill[k] >= lengths[k] * entered[k + 1]
+        )
+    block.curve_size = pyo.Constraint(
+        expr=block.cap - existing == curve[0][0] * block.build + pyo.quicksum(block.curve_fill.values())
+    )
+    return curve[0][1] * block.build + pyo.quicksum(slopes[k] * block.curve_fill[k] for k in K)
 
 
 def _typical_period_levels(
@@ -227,4 +290,27 @@ def retarget(block: pyo.Block, s: StorageInputs, periods: TypicalPeriods | None)
         for var in block.low.values():
             var.setlb(-top)
         changed += [*block.start.values(), *block.high.values(), *block.low.values()]
+    if s.investment_curve is not None:  # a fixed capacity's curve cost is a fixed variable
+        block.curve_cost.fix(curve_value(s.investment_curve, top - s.capacity_existing_mwh))
+        changed.append(block.curve_cost)
     return changed + fix_capacity(block, top, s.capacity_existing_mwh)
+
+
+def integer_vars(block: pyo.Block) -> list[pyo.Var]:
+    """Every binary of the block: the build decision and, with a concave cost curve, its segments'
+    (a solve that relaxes the segment binaries would follow the curve's convex hull instead)."""
+    segments = block.component("curve_segment")
+    return [block.build, *(segments.values() if segments is not None else [])]
+
+
+def investment_value(block: pyo.Block, s: StorageInputs) -> float:
+    """The solved annual investment of the new capacity, € (what the objective counts)."""
+    new, built = new_capacity(block, s.capacity_existing_mwh)
+    linear = (
+        s.annual_fixed_eur.get("investment", 0.0) * built + s.annual_per_mwh_eur.get("investment", 0.0) * new
+    )
+    if s.investment_curve is None:
+        return linear
+    if s.capacity_fixed_mwh is not None:
+        return linear + float(block.curve_cost.value)
+    return linear + curve_value(s.investment_curve, new)
