@@ -231,6 +231,8 @@ def _fmt(x: float, digits: int = 2) -> str:
 
 
 def _print_summary(outcome) -> None:
+    from dhopt.units import STORAGE_TYPES
+
     r, info = outcome.results, outcome.info
     caps = r.capacities.set_index("unit")
     scaled = info["hours"] != 8760 or info.get("aggregation")
@@ -239,8 +241,8 @@ def _print_summary(outcome) -> None:
     for col in ("unit", "capacity", heat, "SCOP", "LCOE €/MWh", "CO2 kg/MWh", "storage out GWh/a"):
         t.add_column(col, justify="left" if col == "unit" else "right")
     rows = list(r.kpis.iterrows())
-    producers = [k for _, k in rows if k["type"] not in ("storage", "system")]
-    storages = [k for _, k in rows if k["type"] == "storage"]
+    producers = [k for _, k in rows if k["type"] not in STORAGE_TYPES and k["type"] != "system"]
+    storages = [k for _, k in rows if k["type"] in STORAGE_TYPES]
     system = [k for _, k in rows if k["type"] == "system"]
     for k in producers:
         t.add_row(
@@ -346,7 +348,7 @@ def validate(
         )
     for s in inp.storages:
         bound = "–" if s.capacity_bound_is_derived else f"≤ {s.capacity_bound_mwh:g} MWh"
-        t.add_row(s.name, "storage", "", bound, "", "")
+        t.add_row(s.name, s.kind, "", bound, "", "")
     console.print(t)
 
 

@@ -21,6 +21,7 @@ from dhopt import columns as col
 from dhopt.errors import DhoptError
 from dhopt.result_files import MARKER
 from dhopt.scenario_copy import SCENARIO_COPY
+from dhopt.units import STORAGE_TYPES
 from dhopt.yaml_files import read_yaml
 
 # The system figures compared, with their labels (column of kpis.csv → label).
@@ -114,9 +115,7 @@ def input_differences(base: SolvedRun, other: SolvedRun) -> pd.DataFrame:
 
 
 def _size(row: pd.Series) -> float:
-    value = (
-        row.get("capacity_mwh") if row.get("type") in ("storage", "pit_storage") else row.get("capacity_mw")
-    )
+    value = row.get("capacity_mwh") if row.get("type") in STORAGE_TYPES else row.get("capacity_mw")
     return float(value) if value is not None and not (isinstance(value, float) and math.isnan(value)) else 0.0
 
 
@@ -134,7 +133,7 @@ def capacity_differences(base: SolvedRun, other: SolvedRun) -> pd.DataFrame:
             {
                 "unit": unit,
                 "type": kind,
-                "unit_of_size": "MWh" if kind in ("storage", "pit_storage") else "MW",
+                "unit_of_size": "MWh" if kind in STORAGE_TYPES else "MW",
                 "base": size_a,
                 "other": size_b,
                 "difference": size_b - size_a,

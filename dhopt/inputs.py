@@ -21,7 +21,7 @@ from dhopt.data_files import HOURS_PER_YEAR, SeriesReader
 from dhopt.errors import ScenarioError
 from dhopt.scenario import LoadedScenario
 from dhopt.schema import Series, SeriesFromFile
-from dhopt.units import UNIT_TYPES
+from dhopt.units import STORAGE_TYPES, UNIT_TYPES
 from dhopt.units.converter import ConverterInputs
 from dhopt.units.storage import StorageInputs
 
@@ -150,7 +150,7 @@ class PrepareContext:
         self.return_temperature_c = np.zeros(hours)
         self.cooling_demand_mw: np.ndarray | None = None
         self.carriers: dict[str, CarrierInputs] = {}  # electricity and the fuels, before the units
-        self.has_storage = any(u.type == "storage" for u in loaded.scenario.units.values())
+        self.has_storage = any(u.type in STORAGE_TYPES for u in loaded.scenario.units.values())
 
     def fail(self, where: str, message: str) -> NoReturn:
         raise ScenarioError(f"{self.loaded.path}: {where}: {message}")

@@ -35,6 +35,7 @@ from dhopt.model import BuiltModel
 from dhopt.solve_types import SolveOptions, SolveReport, SolveRound, relative_gap
 from dhopt.units.capacity import capacity_vars
 from dhopt.units.converter import add_min_load, heat_values, heat_var, min_load_violations
+from dhopt.units.storage import integer_vars as storage_integer_vars
 
 log = logging.getLogger("dhopt.solve")  # one logger for the whole solve
 
@@ -88,6 +89,11 @@ def solve_rounds(
             solver.add_constraints(new_cons)
     blocks = [*built.converter_blocks.values(), *built.storage_blocks.values()]
     build_vars = [build for _, build in map(capacity_vars, blocks) if not build.fixed]
+    # A storage's other binaries (the segments of a concave cost curve): relaxed, the curve's
+    # convex hull would be followed instead of the curve.
+    build_vars += [
+        v for b in built.storage_blocks.values() for v in storage_integer_vars(b)[1:] if not v.fixed
+    ]
     rounds: list[SolveRound] = []
     solve_start = time.perf_counter()
     status, feasible, message = "error", False, ""

@@ -31,9 +31,10 @@ from dhopt.result_files import (  # noqa: F401  (re-exported: file I/O lives in 
     write_json,
     write_results,
 )
+from dhopt.units import STORAGE_TYPES
 from dhopt.units.capacity import built_capacity, new_capacity
 from dhopt.units.converter import annual_tax_value, auxiliary_values, extra_power_values, heat_values
-from dhopt.units.storage import level_values, net_output_values
+from dhopt.units.storage import investment_value, level_values, net_output_values
 
 
 @dataclass
@@ -209,17 +210,14 @@ def collect(built: BuiltModel, labels: dict[str, str] | None = None) -> Results:
         disp[col.discharge(s.name)] = np.clip(net, 0, None)
         disp[col.level(s.name)] = level
         costs = dict.fromkeys(cost_cols, 0.0)
-        costs["investment"] = (
-            s.annual_fixed_eur.get("investment", 0.0) * built_flag
-            + s.annual_per_mwh_eur.get("investment", 0.0) * new
-        )
+        costs["investment"] = investment_value(b, s)  # a cost curve's too
         system_costs["investment"] += costs["investment"]
         discharged = float(w @ np.clip(net, 0, None))
-        kpi_rows.append(_kpi_row(s.name, "storage", "", discharged, 0.0, np.nan, costs, None))
+        kpi_rows.append(_kpi_row(s.name, s.kind, "", discharged, 0.0, np.nan, costs, None))
         cap_rows.append(
             {
                 "unit": s.name,
-                "type": "storage",
+                "type": s.kind,
                 "source": "",
                 "capacity_mw": np.nan,
                 "capacity_mwh": cap,
@@ -255,7 +253,7 @@ def collect(built: BuiltModel, labels: dict[str, str] | None = None) -> Results:
     co2_system = None
     if co2_known:
         co2_system = sum(
-            float(k["co2_t"]) for k in kpi_rows if k["type"] != "storage" and np.isfinite(k["co2_t"])
+            float(k["co2_t"]) for k in kpi_rows if k["type"] not in STORAGE_TYPES and np.isfinite(k["co2_t"])
         )
     kpi_rows.append(
         _kpi_row(
@@ -351,7 +349,7 @@ def aggregation_check(approx: Results, exact: Results) -> pd.DataFrame:
     ca, ce = approx.capacities.set_index("unit"), exact.capacities.set_index("unit")
     for unit in ce.index:
         column, label = (
-            ("capacity_mwh", "MWh") if ce.loc[unit, "type"] == "storage" else ("capacity_mw", "MW")
+            ("capacity_mwh", "MWh") if ce.loc[unit, "type"] in STORAGE_TYPES else ("capacity_mw", "MW")
         )
         rows.append((f"{unit} {label}", float(ca.loc[unit, column]), float(ce.loc[unit, column])))
     table = pd.DataFrame(rows, columns=["quantity", "typical_days", "every_hour"])

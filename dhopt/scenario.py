@@ -29,7 +29,7 @@ from dhopt.schema import (
     Years,
     series,
 )
-from dhopt.units import Unit
+from dhopt.units import STORAGE_TYPES, Unit
 from dhopt.yaml_files import read_yaml
 
 Co2PriceSeries = series(NonNegativePrice)  # € per t of CO2
@@ -144,7 +144,7 @@ class Scenario(StrictModel):
 
     @model_validator(mode="after")
     def _has_producer(self) -> Scenario:
-        if not any(u.type != "storage" for u in self.units.values()):
+        if not any(u.type not in STORAGE_TYPES for u in self.units.values()):
             raise ValueError("units: expected at least one heat-producing unit, found none")
         return self
 

@@ -32,6 +32,7 @@ from dhopt.scenario import (
     validate_as,
 )
 from dhopt.schema import Hours, NonNegative, Positive, StrictModel, integer
+from dhopt.units import STORAGE_TYPES
 
 ThreadCount = integer(ge=1, le=1024)
 
@@ -263,7 +264,7 @@ def load_sweep(path: str | Path, hours: int | None = None) -> SweepPlan:
                     f"{path}: proportions.sources: no unit '{s}' in {base_path.name} "
                     f"(units: {', '.join(units)})"
                 )
-            if units[s].type == "storage":
+            if units[s].type in STORAGE_TYPES:
                 raise ScenarioError(f"{path}: proportions.sources: '{s}' is a storage, not a producer")
         total = p.total_mw if p.total_mw is not None else p.share_of_peak * peak
         n = p.divisions

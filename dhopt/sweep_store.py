@@ -31,6 +31,7 @@ from dhopt.results import atomic_write
 from dhopt.scenario import Scenario
 from dhopt.sweep_plan import SweepPlan
 from dhopt.sweep_point import STATUSES
+from dhopt.units import STORAGE_TYPES
 from dhopt.yaml_files import read_yaml
 
 try:
@@ -148,7 +149,7 @@ def points_table(plan: SweepPlan, records: dict[str, dict[str, Any]]) -> pd.Data
     """One row per reported point (status 'pending' if it has no result yet)."""
     base_units = Scenario.model_validate(read_yaml(plan.base_path)).units
     unit_names = list(base_units)
-    storage = {n for n, u in base_units.items() if u.type == "storage"}
+    storage = {n for n, u in base_units.items() if u.type in STORAGE_TYPES}
     out = []
     for row in plan.rows:
         rec = records.get(row.point_id, {})

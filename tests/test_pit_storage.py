@@ -160,14 +160,12 @@ def test_a_concave_cost_curve_is_followed_not_its_convex_hull(writer, case):
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="dhopt.min_load_rounds takes only each block's `build` as integer; it must also take "
-    "dhopt.units.storage.integer_vars(block), else the branch-and-bound LPs relax the curve's segments",
-)
 def test_a_concave_cost_curve_through_the_whole_solve(writer):
+    """The solve keeps the curve's segment binaries integer (relaxed, it would follow the hull)."""
     out = run_scenario(writer.yaml(curve_case(writer, CURVES["breakpoint"][0])), options=EXACT)
     assert out.report.objective == pytest.approx(365 * NO_STORAGE_DAY - 504_000, rel=1e-9)
+    k = out.results.kpis.set_index("unit")
+    assert k.loc["system", "cost_total_eur"] == pytest.approx(out.report.objective, rel=1e-9)
 
 
 def test_a_convex_curve_needs_no_segment_binaries(writer):

@@ -35,6 +35,7 @@ class UnitType:
 
     schema: type[BaseModel]
     prepare: Callable[..., Any]
+    stores: bool = False  # a storage (prepare gives StorageInputs): no heat of its own
 
     @property
     def name(self) -> str:
@@ -46,14 +47,17 @@ class UnitType:
 REGISTRY: tuple[UnitType, ...] = (
     UnitType(heat_pump.HeatPump, heat_pump.prepare),
     UnitType(electric_boiler.ElectricBoiler, electric_boiler.prepare),
-    UnitType(storage.Storage, storage.prepare),
+    UnitType(storage.Storage, storage.prepare, stores=True),
     UnitType(excess_heat.ExcessHeat, excess_heat.prepare),
     UnitType(heat_import.HeatImport, heat_import.prepare),
     UnitType(fuel_boiler.FuelBoiler, fuel_boiler.prepare),
     UnitType(chp.Chp, chp.prepare),
     UnitType(solar_thermal.SolarThermal, solar_thermal.prepare),
-    UnitType(pit_storage.PitStorage, pit_storage.prepare),
+    UnitType(pit_storage.PitStorage, pit_storage.prepare, stores=True),
 )
+
+# The storage types' names (a producer is every other type).
+STORAGE_TYPES: frozenset[str] = frozenset(t.name for t in REGISTRY if t.stores)
 
 # type name -> (schema class, prepare function)
 UNIT_TYPES: dict[str, tuple[type[BaseModel], Callable[..., Any]]] = {

@@ -270,6 +270,7 @@ def prepare(name: str, pit: PitStorage, ctx: PrepareContext) -> StorageInputs:
         curve = None
     return StorageInputs(
         name=name,
+        kind="pit_storage",
         loss_per_hour=loss,
         capacity_max_mwh=largest * mwh_per_m3,
         capacity_bound_mwh=largest * mwh_per_m3,

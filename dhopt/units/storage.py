@@ -114,6 +114,7 @@ class StorageInputs:
     # False while the bound is a first guess that a solve must still check (dhopt.bounds).
     capacity_bound_proven: bool = True
     capacity_existing_mwh: float = 0.0  # part of cap: no investment
+    kind: str = "storage"  # the scenario's unit type
     # Instead of fixed + per MWh: the annualised investment of the new capacity as a piecewise-linear
     # curve, points (new capacity MWh, € a year), capacity increasing, cost non-decreasing (see above).
     investment_curve: tuple[tuple[float, float], ...] | None = None
