@@ -20,6 +20,10 @@ PV = "pv_mw"
 PV_USED = "pv_used_mw"
 GRID_ELECTRICITY = "grid_electricity_mw"
 ELECTRICITY_SOLD = "electricity_sold_mw"
+MARGINAL_HEAT_COST = "marginal_heat_cost_eur_per_mwh"
+
+# capacities: one row per unit
+AT_LIMIT = "at_limit"  # an optimised capacity that ends at the user's largest
 
 _HEAT, _DELIVERED, _ELECTRICITY, _AUX = "_heat_mw", "_delivered_mw", "_electricity_mw", "_aux_electricity_mw"
 _COP, _COOLING, _SOLD = "_cop", "_cooling_mw", "_electricity_sold_mw"

@@ -35,6 +35,7 @@ class BuiltModel:
     build_seconds: float
     min_load_hours: dict[str, set[int]] = field(default_factory=dict)
     on_off: dict[str, dict[int, pyo.Var]] = field(default_factory=dict)  # on/off binary per unit, hour
+    marginal_heat_cost: np.ndarray | None = None  # € per MWh of heat per hour (dhopt.marginal_cost)
 
 
 def operating_cost_per_mwh(inputs: SystemInputs, u: ConverterInputs) -> np.ndarray:

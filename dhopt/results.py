@@ -196,6 +196,7 @@ def collect(built: BuiltModel, labels: dict[str, str] | None = None) -> Results:
                 "share_of_peak_pct": 100 * cap / peak if peak > 0 else np.nan,
                 "full_load_hours": heat / (1 - u.heat_loss_fraction) / cap if cap > 0 else 0.0,
                 "min_load_mw": u.min_load_mw,
+                col.AT_LIMIT: _at_limit(cap, u.capacity_max_mw, u.capacity_fixed_mw, u.capacity_existing_mw),
                 **({} if u.area_m2_per_mw is None else {"area_m2": cap * u.area_m2_per_mw}),
             }
         )
@@ -227,6 +228,9 @@ def collect(built: BuiltModel, labels: dict[str, str] | None = None) -> Results:
                 "full_load_hours": np.nan,
                 "min_load_mw": np.nan,
                 "volume_m3": cap * s.volume_m3_per_mwh,
+                col.AT_LIMIT: _at_limit(
+                    cap, s.capacity_max_mwh, s.capacity_fixed_mwh, s.capacity_existing_mwh
+                ),
             }
         )
 
@@ -236,6 +240,8 @@ def collect(built: BuiltModel, labels: dict[str, str] | None = None) -> Results:
         )
         disp[col.HEAT_DUMPED] = _clean(supply - inp.demand_mw)
     disp[col.ELECTRICITY] = total_elec
+    if built.marginal_heat_cost is not None:
+        disp[col.MARGINAL_HEAT_COST] = _clean(built.marginal_heat_cost, 1e-9)
     if inp.co2_t_per_mwh is not None:
         disp[col.CO2_INTENSITY] = inp.co2_t_per_mwh
     for name, burnt in fuel_burnt.items():
@@ -287,6 +293,13 @@ def collect(built: BuiltModel, labels: dict[str, str] | None = None) -> Results:
     if inp.periods is not None:
         carriers["approximation"] = inp.periods.method
     return Results(capacities=capacities, kpis=kpis, dispatch=pd.DataFrame(disp), carriers=carriers)
+
+
+def _at_limit(cap: float, limit: float, fixed: float | None, existing: float) -> bool:
+    """An optimised capacity that ends at the user's largest one (a higher limit may be worth
+    trying); never a fixed one, nor one whose limit leaves nothing to decide (limit ≤ existing)."""
+    decided = fixed is None and np.isfinite(limit) and limit > existing
+    return bool(decided and cap >= limit * (1 - 1e-6) - 1e-9)
 
 
 def _cost_columns(rows: list[dict]) -> list[str]:

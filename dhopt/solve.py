@@ -19,6 +19,7 @@ from dhopt.bound_check import economic_bounds
 from dhopt.bounds import unproven, with_bounds
 from dhopt.highs_adapter import highs_version
 from dhopt.inputs import SystemInputs
+from dhopt.marginal_cost import marginal_heat_cost
 from dhopt.min_load_rounds import solve_rounds
 from dhopt.model import BuiltModel, build_model, structure_key
 from dhopt.model_reuse import ModelCache, reuse
@@ -64,7 +65,7 @@ def solve(
         if guessed and report.feasible and report.status != "optimal":
             report.message += f"; the capacity bounds of {', '.join(guessed)} are unchecked guesses"
         if not guessed or report.status != "optimal" or report.objective is None:
-            return built, _judge_gap(report)
+            return _finish(built, _judge_gap(report), solver, options)
         # Some capacity bounds are first guesses: check them against what any cheaper solution
         # could build (dhopt.bounds). If one is too low, solve again with the proven bounds.
         economic = economic_bounds(built, report.objective)
@@ -78,7 +79,7 @@ def solve(
         too_low = [n for n in guessed if needed[n] > current[n] * (1 + BOUND_TOLERANCE) + BOUND_TOLERANCE]
         if not too_low:
             log.info("capacity bounds of %s checked against the incumbent's cost", ", ".join(guessed))
-            return built, _judge_gap(report)
+            return _finish(built, _judge_gap(report), solver, options)
         unbounded = [n for n in too_low if not math.isfinite(needed[n])]
         if unbounded:
             report.status = "feasible"
@@ -87,10 +88,21 @@ def solve(
                 + ", ".join(f"{current[n]:.4g}" for n in unbounded)
                 + " was used); give them capacity_max_mw / capacity_max_mwh"
             )
-            return built, report
+            return _finish(built, report, solver, options)
         log.info("capacity bounds of %s may be too low; solving again with proven ones", ", ".join(too_low))
         inputs = with_bounds(inputs, {n: needed[n] for n in too_low})
         min_load_hours = built.min_load_hours
+
+
+def _finish(
+    built: BuiltModel, report: SolveReport, solver, options: SolveOptions
+) -> tuple[BuiltModel, SolveReport]:
+    """The marginal heat cost of a solution (one more LP, integers fixed; dhopt.marginal_cost)."""
+    if options.marginal_cost and report.feasible and report.objective is not None:
+        t = time.perf_counter()
+        built.marginal_heat_cost = marginal_heat_cost(built, solver)
+        report.solve_seconds += time.perf_counter() - t
+    return built, report
 
 
 # A solution whose gap is above this is not called optimal, whatever gap was asked for.

@@ -16,6 +16,7 @@ class SolveOptions:
     threads: int | None = None
     log_file: Path | None = None
     echo_log: bool = False  # copy the solver's log to the terminal
+    marginal_cost: bool = True  # the heat balance's duals at the end (one more LP; sweeps skip it)
     highs_options: dict[str, object] = field(default_factory=lambda: dict(DEFAULT_HIGHS_OPTIONS))
 
 

@@ -187,7 +187,10 @@ def _solve_point(task: dict[str, Any]) -> dict[str, Any]:
         from dhopt.solve import SolveOptions
 
         options = SolveOptions(
-            mip_gap=task["mip_gap"], time_limit=task.get("time_limit"), threads=task.get("threads")
+            mip_gap=task["mip_gap"],
+            time_limit=task.get("time_limit"),
+            threads=task.get("threads"),
+            marginal_cost=False,  # a sweep reports its points, not their hourly prices
         )
         outcome = run_scenario(
             Path(task["base"]),
