@@ -284,9 +284,7 @@ def _print_summary(outcome) -> None:
                 if row["type"] in STORAGE_TYPES
                 else f"{row['capacity_mw']:,.2f} MW"
             )
-            console.print(
-                f"[yellow]at a limit:[/] {unit} ends at its largest {size}: a higher limit may pay"
-            )
+            console.print(f"[yellow]at a limit:[/] {unit} ends at its largest {size}: a higher limit may pay")
     if scaled and not info.get("aggregation"):
         console.print(
             f"[yellow]short horizon:[/] {info['hours']} h; energies and costs are scaled to a year "

@@ -17,7 +17,9 @@ def test_the_marginal_heat_cost_is_the_running_cost_of_the_marginal_unit(writer)
     """Heat pump (COP 4, ≤ 10 MW, 2 €/MWh O&M) on 40 €/MWh: 40/4 + 2 = 12 €/MWh; electric boiler fixed
     at 5 MW (η 1, 0.5 €/MWh): 40.5 €/MWh. Demand 8 MW (the heat pump is marginal) and 12 MW (the heat
     pump at its 10 MW limit, the boiler marginal with room to spare)."""
-    sc = base_scenario(24, demand={"file": writer.csv("d.csv", d=[8.0, 12.0] * 12), "column": "d"}, price=40.0)
+    sc = base_scenario(
+        24, demand={"file": writer.csv("d.csv", d=[8.0, 12.0] * 12), "column": "d"}, price=40.0
+    )
     sc["units"] = {"hp": heat_pump(capacity_max_mw=10.0, min_load_mw=1.0), "eb": boiler(capacity_mw=5.0)}
     out = run_scenario(writer.yaml(sc), options=EXACT)
     marginal = out.results.dispatch[col.MARGINAL_HEAT_COST].to_numpy()
@@ -53,7 +55,9 @@ def test_sweeps_and_options_can_leave_it_out(writer):
 
 def test_a_capacity_at_its_limit_is_flagged(writer):
     """The heat pump (cheaper) ends at its 10 MW limit; the boiler is free below its 20 MW limit."""
-    sc = base_scenario(24, demand={"file": writer.csv("d.csv", d=[8.0, 12.0] * 12), "column": "d"}, price=40.0)
+    sc = base_scenario(
+        24, demand={"file": writer.csv("d.csv", d=[8.0, 12.0] * 12), "column": "d"}, price=40.0
+    )
     sc["units"] = {"hp": heat_pump(capacity_max_mw=10.0), "eb": boiler(capacity_max_mw=20.0)}
     out = run_scenario(writer.yaml(sc), options=EXACT)
     flags = out.results.capacities.set_index("unit")[col.AT_LIMIT]
