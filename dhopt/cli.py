@@ -349,6 +349,7 @@ def _register_command_modules() -> None:
     register_sweep(app)
     app.add_typer(demand_app, name="demand")
     register_network(app)
+    __import__("dhopt.commands_export").commands_export.register(app)  # economics, export xlsx
 
 
 _register_command_modules()
