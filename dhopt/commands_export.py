@@ -44,7 +44,7 @@ def economics(
         title_justify="left",
     )
     for name in ("unit", "CAPEX M€", "reinvest M€", "residual M€", "net cost M€/a", "NPV M€"):
-        t.add_column(name, justify="left" if name == "unit" else "right")
+        t.add_column(name, justify="left" if name == "unit" else "right", no_wrap=name == "unit")
     for i, row in e.iterrows():
         t.add_row(
             str(row[ec.UNIT]),

@@ -118,10 +118,10 @@ def _category(component: str) -> str | None:
         return ec.ANNUAL_OM
     if component.startswith("electricity_sale_") or component in REVENUES:
         return ec.ANNUAL_REVENUE
+    if component.endswith("tax"):  # the excess-heat tax, a price adder named *tax (energy tax …)
+        return ec.ANNUAL_TAX
     if component.startswith(("electricity_", "fuel_")) or component == "heat_purchase":
         return ec.ANNUAL_ENERGY
-    if component.endswith("_tax"):
-        return ec.ANNUAL_TAX
     return ec.ANNUAL_OTHER
 
 

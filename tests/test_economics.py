@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from dhopt import economics as ec
 from dhopt.cli import app
-from dhopt.economics_folder import folder_economics, write_economics
+from dhopt.economics_folder import annual_flows, folder_economics, write_economics
 from dhopt.run import run_scenario
 from dhopt.solve import SolveOptions
 
@@ -226,10 +226,12 @@ def test_schedules_irr_and_payback_by_hand():
 
 def test_the_command_writes_both_files_and_a_folder_without_run_json_is_one_line(writer):
     folder = solve(writer, two_units(), "cli")
+    baseline = solve(writer, two_units(retired=True), "cli-baseline")
     runner = CliRunner()
-    result = runner.invoke(app, ["economics", str(folder)])
+    result = runner.invoke(app, ["economics", str(folder), "--baseline", str(baseline)])
     assert result.exit_code == 0, result.output
     assert "lifetime economics" in result.output
+    assert "IRR 19.78 %" in result.output and "payback 5.00 years" in result.output
     assert (folder / "economics.csv").is_file() and (folder / "cashflow.csv").is_file()
     empty = writer.folder / "empty"
     empty.mkdir()
@@ -241,3 +243,38 @@ def test_the_command_writes_both_files_and_a_folder_without_run_json_is_one_line
     (writer.folder / "cli.yaml").unlink()
     lost = runner.invoke(app, ["economics", str(moved)])
     assert lost.exit_code == 2 and "scenario" in lost.output
+
+
+def test_kpis_cost_components_fall_into_om_energy_tax_revenue_and_other():
+    """O&M 10 + 2 = 12; energy: spot 100 + tariff 6 + CO2 3 + heat bought 4 = 113; tax: the
+    electricity tax 20, the gas energy tax 5 and the excess-heat tax 3 = 28; revenue: electricity
+    sold 50 and the cooling credit 7 = 57; other: a component not known here, 1. The annuities
+    (investment, pipe) are not annual flows: the cash flows hold the investments themselves."""
+    kpi = pd.Series(
+        {
+            "unit": "x",
+            "cost_total_eur": 1213.0,
+            "cost_investment_eur": 1000.0,
+            "cost_pipe_eur": 100.0,
+            "cost_fixed_om_eur": 10.0,
+            "cost_variable_om_eur": 2.0,
+            "cost_electricity_spot_eur": 100.0,
+            "cost_electricity_tariff_eur": 6.0,
+            "cost_electricity_co2_eur": 3.0,
+            "cost_heat_purchase_eur": 4.0,
+            "cost_electricity_electricity_tax_eur": 20.0,
+            "cost_fuel_gas_energy_tax_eur": 5.0,
+            "cost_excess_heat_tax_eur": 3.0,
+            "cost_electricity_sale_spot_eur": -50.0,
+            "cost_cooling_credit_eur": -7.0,
+            "cost_something_new_eur": 1.0,
+            "lcoe_eur_per_mwh": 99.0,
+        }
+    )
+    assert annual_flows(kpi) == {
+        ec.ANNUAL_OM: 12.0,
+        ec.ANNUAL_ENERGY: 113.0,
+        ec.ANNUAL_TAX: 28.0,
+        ec.ANNUAL_REVENUE: 57.0,
+        ec.ANNUAL_OTHER: 1.0,
+    }
