@@ -181,7 +181,8 @@ def items(f: Folder) -> tuple[list[Item], Item]:
 def longest_lifetime(sc: Scenario) -> int:
     """The default study period: the longest lifetime of any investment the scenario describes."""
     years = [u.investment.lifetime_years for u in sc.units.values()]
-    years += [u.pipe.lifetime_years for u in sc.units.values() if getattr(u, "pipe", None) is not None]
+    pipes = [getattr(u, "pipe", None) for u in sc.units.values()]
+    years += [p.lifetime_years for p in pipes if p is not None and p.length_m > 0]
     years += [x.lifetime_years for x in sc.extra_investments.values() if x.include]
     return max(years)
 

@@ -75,6 +75,8 @@ def flatten(data: Any, prefix: str = "") -> list[tuple[str, Any]]:
         items = enumerate(data)
     else:
         return [(prefix, data)]
+    if not data:  # an empty mapping or list keeps its key
+        return [(prefix, json.dumps(data))]
     out: list[tuple[str, Any]] = []
     for key, value in items:
         out += flatten(value, f"{prefix}.{key}" if prefix else str(key))

@@ -102,3 +102,15 @@ def test_a_sweep_folder_exports_its_points_and_a_folder_without_run_json_is_an_e
     assert bad.exit_code == 2
     assert bad.output.strip().startswith("error:") and len(bad.output.strip().splitlines()) == 1
     assert not (empty / "results.xlsx").exists()
+
+
+def test_the_inputs_sheet_flattens_the_yaml_to_dotted_keys():
+    from dhopt.excel_export import flatten
+
+    data = {"units": {"hp": {"cop": [3.0, {"x": 2}], "adders": {}}}, "name": "n"}
+    assert flatten(data) == [
+        ("units.hp.cop.0", 3.0),
+        ("units.hp.cop.1.x", 2),
+        ("units.hp.adders", "{}"),
+        ("name", "n"),
+    ]
