@@ -387,6 +387,7 @@ def _register_command_modules() -> None:
     """Commands that live in their own modules (kept out of this file so each stays small)."""
     from dhopt.commands_compare import register as register_compare
     from dhopt.commands_demand import demand_app
+    from dhopt.commands_export import register as register_export
     from dhopt.commands_network import register as register_network
     from dhopt.commands_sweep import register as register_sweep
 
@@ -394,6 +395,7 @@ def _register_command_modules() -> None:
     app.add_typer(demand_app, name="demand")
     register_network(app)
     register_compare(app)
+    register_export(app)  # economics, export xlsx
 
 
 _register_command_modules()

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from dhopt.carriers import Fuel
 from dhopt.columns import unit_column_suffixes
+from dhopt.economics import LifetimeEconomics
 from dhopt.errors import ScenarioError
 from dhopt.schema import (
     Co2Series,
@@ -107,6 +108,10 @@ class Economics(StrictModel):
         None,
         description="Largest CO2 emission allowed, t per year (of grid electricity and every fuel, "
         "scaled to a year like every annual figure). Optional.",
+    )
+    lifetime: LifetimeEconomics = Field(
+        default_factory=LifetimeEconomics,
+        description="Study period, inflation and loan of the lifetime economics (`dhopt economics`).",
     )
 
 

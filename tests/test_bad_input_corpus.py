@@ -89,7 +89,14 @@ BASE: dict[str, Any] = {
         }
     },
     "district_heating": {"supply_temperature_c": 65.0, "return_temperature_c": 40.0, "allow_heat_dump": True},
-    "economics": {"discount_rate": 0.04},
+    "economics": {
+        "discount_rate": 0.04,
+        "lifetime": {
+            "study_period_years": 25,
+            "inflation_rate": 0.02,
+            "loan": {"share": 0.6, "interest_rate": 0.05, "tenor_years": 15},
+        },
+    },
     "units": {
         "hp": {
             "type": "heat_pump",
