@@ -240,6 +240,9 @@ def test_the_command_writes_both_files_and_a_folder_without_run_json_is_one_line
     assert bad.output.strip().startswith("error:") and len(bad.output.strip().splitlines()) == 1
     moved = writer.folder / "moved"  # no copy of the scenario, and run.json's path not there
     shutil.copytree(folder, moved)
+    assert (moved / "scenario.yaml").is_file()  # the folder's own copy works wherever it is
+    assert runner.invoke(app, ["economics", str(moved)]).exit_code == 0
+    (moved / "scenario.yaml").unlink()
     (writer.folder / "cli.yaml").unlink()
     lost = runner.invoke(app, ["economics", str(moved)])
     assert lost.exit_code == 2 and "scenario" in lost.output

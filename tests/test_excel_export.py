@@ -71,7 +71,7 @@ def test_the_workbook_holds_the_csvs_numbers_and_real_date_times(folder):
     assert monthly["hp_delivered_mwh"].tolist() == pytest.approx([120.0, 120.0])
     inputs = sheets["Inputs"].set_index("key")["value"]
     assert float(inputs["units.hp.investment.per_mw_eur"]) == 1_314_000.0
-    assert inputs["demand.heat_mw.file"] == "demand.csv"
+    assert inputs["demand.heat_mw.file"] == "inputs/demand.csv"  # the scenario as solved, in the folder
 
     wb = openpyxl.load_workbook(book)
     ws = wb["Dispatch"]
