@@ -25,7 +25,6 @@ from dhopt.errors import DhoptError
 from dhopt.inputs import capital_recovery_factor
 from dhopt.result_files import MARKER, atomic_write
 from dhopt.scenario import LoadedScenario, Scenario, load_scenario
-from dhopt.units.storage import WATER_MWH_PER_M3_K
 
 SCENARIO_COPY = "scenario.yaml"  # the scenario as solved, kept in the result folder
 ECONOMICS_FILE, CASHFLOW_FILE = "economics.csv", "cashflow.csv"
@@ -145,23 +144,14 @@ def items(f: Folder) -> tuple[list[Item], Item]:
     for name, cfg in sc.units.items():
         if name not in kpis.index or name not in caps.index:
             raise DhoptError(f"{f.path}: unit '{name}' of the scenario is not in kpis.csv and capacities.csv")
-        kpi, cap, inv = kpis.loc[name], caps.loc[name], cfg.investment
-        if cfg.type == "storage":
-            new = float(cap.get("new_mwh", 0.0))
-            per_mwh = inv.per_m3_eur / (WATER_MWH_PER_M3_K * cfg.temperature_difference_k)
-        else:
-            new, per_mwh = float(cap.get("new_mw", 0.0)), inv.per_mw_eur
-        new = new if np.isfinite(new) and new > 1e-7 else 0.0
-        capex = (inv.fixed_eur + per_mwh * new) if new > 0 else 0.0
-        investments = [(capex, inv.lifetime_years)]
+        kpi, inv = kpis.loc[name], cfg.investment
+        # The upfront investment of what was built new, from its annuity in kpis.csv (CRF at the
+        # unit's lifetime): the same for every unit type, whatever its cost form (per MW, per m²,
+        # per m³, a cost curve), and exactly what the optimisation paid for.
         annuity = float(kpi.get(col.cost_component("investment"), 0.0))
-        if abs(capex * capital_recovery_factor(rate, inv.lifetime_years) - annuity) > 1e-6 * max(
-            annuity, 1e3
-        ):
-            f.notes.append(
-                f"units.{name}: the investment the scenario gives ({capex:,.0f} €) does not match its "
-                f"annuity in kpis.csv ({annuity:,.0f} €/a); was the scenario changed after the solve?"
-            )
+        annuity = annuity if np.isfinite(annuity) and annuity > 1e-9 else 0.0
+        capex = annuity / capital_recovery_factor(rate, inv.lifetime_years)
+        investments = [(capex, inv.lifetime_years)]
         pipe, pipe_annuity = getattr(cfg, "pipe", None), float(kpi.get(col.cost_component("pipe"), 0.0))
         if pipe is not None and pipe_annuity > 0:
             crf = capital_recovery_factor(rate, pipe.lifetime_years)

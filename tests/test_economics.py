@@ -281,3 +281,46 @@ def test_kpis_cost_components_fall_into_om_energy_tax_revenue_and_other():
         ec.ANNUAL_REVENUE: 57.0,
         ec.ANNUAL_OTHER: 1.0,
     }
+
+
+def test_capex_of_units_sized_in_m2_and_on_a_cost_curve(writer):
+    """A fixed 1,000 m² solar field (50,000 € + 200 €/m²: 250,000 €) and a fixed 20,000 m³ pit on the
+    curve (10,000 m³: 670,000 €; 60,000 m³: 2,280,000 €): 670,000 + 10,000 · 1,610,000/50,000 =
+    992,000 €. The CAPEX comes from the annuity the solve paid, whatever the unit's cost form."""
+    sc = base_scenario(24, demand=2.0)
+    sc["units"] = {
+        "imp": {"type": "heat_import", "price_eur_per_mwh": 60.0},
+        "sun": {
+            "type": "solar_thermal",
+            "collector": {"eta0": 0.8, "a1_w_per_m2_k": 0.0, "a2_w_per_m2_k2": 0.0},
+            "irradiance": {"kind": "plane_of_array", "irradiance_w_per_m2": 500.0},
+            "ambient_temperature_c": 15.0,
+            "area_m2": 1000.0,
+            "investment": {"fixed_eur": 50_000.0, "per_m2_eur": 200.0, "lifetime_years": 25},
+        },
+        "pit": {
+            "type": "pit_storage",
+            "top_temperature_c": 80.0,
+            "bottom_temperature_c": 40.0,
+            "depth_m": 12.0,
+            "side_slope": 2.0,
+            "u_lid_w_per_m2k": 0.3,
+            "u_wall_w_per_m2k": 0.4,
+            "u_bottom_w_per_m2k": 0.4,
+            "air_temperature_c": 8.0,
+            "ground_temperature_c": 10.0,
+            "volume_m3": 20_000.0,
+            "investment": {
+                "curve": [
+                    {"volume_m3": 10_000.0, "investment_eur": 670_000.0},
+                    {"volume_m3": 60_000.0, "investment_eur": 2_280_000.0},
+                ],
+                "lifetime_years": 30,
+            },
+        },
+    }
+    result = folder_economics(solve(writer, sc, "sized"))
+    capex = rows(result)[ec.CAPEX]
+    assert capex["sun"] == pytest.approx(250_000.0, rel=1e-9)
+    assert capex["pit"] == pytest.approx(992_000.0, rel=1e-9)
+    assert capex["imp"] == 0.0
