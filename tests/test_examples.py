@@ -30,7 +30,10 @@ def test_the_utility_portfolio_gives_the_documented_full_year_result():
     assert cap["sewage"] == pytest.approx(20.0, abs=0.01)
     assert cap["wood_chips"] == pytest.approx(23.29, abs=0.05)
     assert cap["air"] == pytest.approx(13.29, abs=0.1)
-    assert cap["seawater"] == 0.0 and cap["electric_boiler"] == 0.0
+    assert cap["seawater"] == 0.0 and cap["electric_boiler"] == 0.0 and cap["solar"] == 0.0
+    assert out.results.capacities.set_index("unit").loc["pit", "capacity_mwh"] == 0.0
     carriers = out.results.carriers.set_index("carrier")
     assert carriers.loc["wood_chips", "bought_mwh"] == pytest.approx(150_000.0, rel=1e-6)
     assert k.loc["system", "scop"] == pytest.approx(3.32, abs=0.01)
+    marginal = out.results.dispatch.set_index("time_utc")["marginal_heat_cost_eur_per_mwh"]
+    assert marginal.mean() == pytest.approx(31.7, abs=0.05)
