@@ -344,11 +344,13 @@ def _register_command_modules() -> None:
     """Commands that live in their own modules (kept out of this file so each stays small)."""
     from dhopt.commands_demand import demand_app
     from dhopt.commands_network import register as register_network
+    from dhopt.commands_report import register as register_report
     from dhopt.commands_sweep import register as register_sweep
 
     register_sweep(app)
     app.add_typer(demand_app, name="demand")
     register_network(app)
+    register_report(app)
 
 
 _register_command_modules()

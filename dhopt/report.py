@@ -47,8 +47,9 @@ def horizon_warning(info: dict[str, Any]) -> str | None:
     note = horizon_note(info.get("hours"), info.get("aggregation"))
     if not note:
         return None
+    lead = "Approximate" if info.get("aggregation") else "Not a full year"
     return (
-        f"Not a full year of hours: {info.get('basis', '')} ({note}); every annual number below stands on it."
+        f"{lead}: {note} (basis: {info.get('basis', '?')}). Every annual number in this report stands on it."
     )
 
 
@@ -211,7 +212,7 @@ def operation_section(f: ResultFolder, figures: dict[str, Any]) -> str:
     note = horizon_note(info.get("hours"), info.get("aggregation"))
     parts = ['<section id="operation"><h2>Operation</h2>']
     for key, caption in (
-        ("dispatch_period", "Dispatch of the week around the peak hour (dispatch.parquet)"),
+        ("dispatch_period", "Hourly dispatch: the week around the peak hour, or all of a shorter horizon"),
         ("dispatch_year", "Dispatch over the whole horizon, daily means"),
         ("load_duration", "Load-duration curves"),
     ):

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from dhopt import columns as col
 from dhopt.plots_common import NamedFigure
@@ -78,11 +79,12 @@ def carpet(
         origin="lower",
         cmap=cmap,
         interpolation="nearest",
-        extent=(-0.5, grid.shape[0] - 0.5, -0.5, 23.5),
+        extent=(0.5, grid.shape[0] + 0.5, -0.5, 23.5),  # days numbered from 1, as in the dispatch plots
         vmin=0.0 if from_zero else None,
         vmax=max(float(np.nanmax(grid)), 1e-9) if from_zero else None,
     )
     fig.colorbar(image, ax=ax, label=label, pad=0.01)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel(what)
     ax.set_ylabel("hour of the day")
     ax.set_yticks([0, 6, 12, 18, 23])
