@@ -255,6 +255,8 @@ def operation_section(f: ResultFolder, figures: dict[str, Any]) -> str:
 def monthly_part(d: pd.DataFrame, name: str, note: str) -> str:
     head = "<h3>Monthly energy balance</h3>"
     months = monthly_heat(d)
+    if months is not None:  # units that never ran are listed with the carpet plots
+        months = months.loc[:, (months.abs() > 1e-9).any() | (months.columns == "heat demand")]
     if months is None:
         return (
             head + "<p>The dispatch has no time stamps (typical days, or series without dates): "
@@ -301,7 +303,7 @@ def electricity_part(d: pd.DataFrame, name: str, note: str) -> str:
             "Electricity used per hour, MW",
             "electricity draw",
         )
-        + table(["who", "peak, MW", "at"], rows, (1,), [""] * (len(rows) - 1) + ["total"])
+        + table(["who", "peak, MW", "at"], rows, (1,), ["total" if r[0] == "all units" else "" for r in rows])
     )
 
 

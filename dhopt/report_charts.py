@@ -71,7 +71,7 @@ def carpet(
     day, hour, what = day_hour(dispatch)
     grid = np.full((int(day.max()) + 1, 24), np.nan)
     grid[day, hour] = dispatch[column].to_numpy(dtype=float)
-    fig = Figure(figsize=(9, 2.2 + min(grid.shape[0], 365) / 120))
+    fig = Figure(figsize=(9, 2.4 + min(grid.shape[0], 366) / 250))
     ax = fig.add_subplot()
     image = ax.imshow(
         grid.T,
@@ -84,7 +84,10 @@ def carpet(
         vmax=max(float(np.nanmax(grid)), 1e-9) if from_zero else None,
     )
     fig.colorbar(image, ax=ax, label=label, pad=0.01)
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    if grid.shape[0] <= 14:
+        ax.set_xticks(range(1, grid.shape[0] + 1))
+    else:
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel(what)
     ax.set_ylabel("hour of the day")
     ax.set_yticks([0, 6, 12, 18, 23])
@@ -141,7 +144,7 @@ def monthly_figure(table: pd.DataFrame, title: str) -> Figure:
         ax.bar(x, v, bottom=base, label=name, width=0.7)
         above, below = above + np.clip(v, 0, None), below + np.clip(v, None, 0)
     ax.hlines(table["heat demand"].to_numpy(), x - 0.4, x + 0.4, color="black", lw=2, label="heat demand")
-    ax.set_xticks(x, list(table.index))
+    ax.set_xticks(x, list(table.index), rotation=45 if len(table) > 6 else 0)
     ax.axhline(0, color="black", lw=0.5)
     ax.set_ylabel("heat, MWh in the month's hours")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize="small")

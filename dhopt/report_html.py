@@ -35,6 +35,7 @@ h1 { font-size: 1.7rem; margin: 0 0 .3rem; } h2 { border-bottom: 2px solid var(-
 table { border-collapse: collapse; margin: .4rem 0 1rem; font-size: .88rem; }
 th, td { border-bottom: 1px solid var(--line); padding: .25rem .55rem; text-align: left;
          vertical-align: top; }
+td:first-child { white-space: nowrap; } .cards td:first-child { white-space: normal; }
 th { background: #f4f6f8; } td.n { text-align: right; font-variant-numeric: tabular-nums; }
 tr.total td { font-weight: 700; border-top: 2px solid var(--ink); }
 .synthetic { background: #fff7d6; }
