@@ -65,6 +65,27 @@ def _system(kpis: pd.DataFrame) -> pd.Series:
     return rows.iloc[0] if len(rows) else pd.Series(dtype=object)
 
 
+def _amount(r: pd.Series, part: str) -> tuple[float, str]:
+    """A capacities.csv row's `part` ('capacity', 'existing', 'new') and its unit (storage in MWh)."""
+    storage = r.get("type") == "storage"
+    value = r.get(part + ("_mwh" if storage else "_mw"))
+    return (0.0 if missing(value) else float(value)), (" MWh" if storage else " MW")
+
+
+def decision(capacities: pd.DataFrame) -> str:
+    """One sentence from capacities.csv: what is new, what existing capacity is kept."""
+    new, kept = [], []
+    for _, r in capacities.iterrows():
+        value, unit = _amount(r, "new")
+        if value > 1e-9:
+            new.append(f"{r['unit']} {num(value)}{unit}")
+        existing, unit = _amount(r, "existing")
+        if existing > 1e-9:
+            kept.append(f"{r['unit']} {num(existing)}{unit}")
+    text = ("Build " + ", ".join(new) + ".") if new else "Build nothing new."
+    return text + (" Existing: " + ", ".join(kept) + "." if kept else "")
+
+
 def headline(f: ResultFolder) -> str:
     info, s = f.info, _system(f.kpis)
     name = info.get("scenario_name", f.path.name)
@@ -80,6 +101,7 @@ def headline(f: ResultFolder) -> str:
     if warning:
         parts.append(banner("note", warning))
     parts.extend(f"{banner('warn', n)}" for n in f.notes)
+    parts.append(f'<p class="decision">{esc(decision(f.capacities))}</p>')
     parts.append(
         tiles(
             [
@@ -103,42 +125,23 @@ def build_section(f: ResultFolder) -> str:
     headers += ["CAPEX, M€"] if has_capex else []
     rows, classes = [], []
     for _, r in cap.iterrows():
-        storage = r.get("type") == "storage"
-        unit = " MWh" if storage else " MW"
-        suffix = "_mwh" if storage else "_mw"
-        existing, new = r.get("existing" + suffix), r.get("new" + suffix)
-        row = [
-            r["unit"],
-            r["type"],
-            "" if missing(r.get("source")) else r["source"],
-            num(r.get("capacity" + suffix)) + unit,
-            num(existing) + unit,
-            num(new) + unit,
-            num(r.get("share_of_peak_pct"), 1),
-            num(r.get("full_load_hours"), 0),
-        ]
+        (total, unit), (existing, _), (new, _) = (_amount(r, k) for k in ("capacity", "existing", "new"))
+        source = "" if missing(r.get("source")) else r["source"]
+        row = [r["unit"], r["type"], source, num(total) + unit, num(existing) + unit, num(new) + unit]
+        row += [num(r.get("share_of_peak_pct"), 1), num(r.get("full_load_hours"), 0)]
         if has_capex:
             row.append(num(r.get(CAPEX), 3, 1e-6))
         rows.append(row)
-        classes.append("" if missing(new) or float(new) <= 1e-9 else "new")
-    numeric = range(3, len(headers))
-    built_new = [r[0] for r, c in zip(rows, classes, strict=True) if c]
-    summary = (
-        f"New capacity: {', '.join(built_new)}."
-        if built_new
-        else "Nothing new is built: the existing units suffice."
-    )
+        classes.append("new" if new > 1e-9 else "")
     capex_note = (
         ""
         if has_capex
-        else (
-            " (no CAPEX in this folder: capacities.csv has no capex_eur column and there is no economics.csv)"
-        )
+        else " No CAPEX in this folder (no capex_eur column in capacities.csv, no economics.csv)."
     )
     return (
         '<section id="build"><h2>What to build</h2>'
-        f"<p>{esc(summary)} Capacities from capacities.csv; storage in MWh.{esc(capex_note)}</p>"
-        + table(headers, rows, numeric)
+        f"<p>Capacities from capacities.csv (storage in MWh); new capacity highlighted.{esc(capex_note)}</p>"
+        + table(headers, rows, range(3, len(headers)), classes)
         + "</section>"
     )
 

@@ -24,6 +24,7 @@ body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans",
 h1 { font-size: 1.7rem; margin: 0 0 .3rem; } h2 { border-bottom: 2px solid var(--line);
        padding-bottom: .2rem; margin-top: 2rem; } h3 { margin: 1.3rem 0 .4rem; }
 .sub { color: var(--muted); margin: 0 0 .8rem; }
+.decision { font-size: 1.15rem; font-weight: 600; margin: .6rem 0; }
 .banner { border-left: 6px solid; padding: .6rem .9rem; margin: .6rem 0; font-weight: 600; }
 .banner.warn { border-color: var(--warn); background: var(--warnbg); color: var(--warn); }
 .banner.note { border-color: var(--note); background: var(--notebg); color: var(--note); }
@@ -38,7 +39,7 @@ th, td { border-bottom: 1px solid var(--line); padding: .25rem .55rem; text-alig
 td:first-child { white-space: nowrap; } .cards td:first-child { white-space: normal; }
 th { background: #f4f6f8; } td.n { text-align: right; font-variant-numeric: tabular-nums; }
 tr.total td { font-weight: 700; border-top: 2px solid var(--ink); }
-.synthetic { background: #fff7d6; }
+.synthetic { background: #fff7d6; } tr.new td { background: var(--okbg); font-weight: 600; }
 figure { margin: .6rem 0 1.2rem; break-inside: avoid; page-break-inside: avoid; }
 figure img { max-width: 100%; height: auto; display: block; }
 figcaption { color: var(--muted); font-size: .85rem; }
@@ -55,7 +56,7 @@ nav { font-size: .9rem; margin: .4rem 0 1rem; } nav a { margin-right: .8rem; }
   h2 { break-before: page; page-break-before: always; } section:first-of-type h2 { break-before: auto; }
   table, .tiles, .banner { break-inside: avoid; page-break-inside: avoid; }
   a { color: inherit; text-decoration: none; }
-  .banner, .tile, th, .synthetic { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  .banner, .tile, th, .synthetic, tr.new td { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 }
 """
 

@@ -19,9 +19,9 @@ from typer.testing import CliRunner
 from dhopt import columns as col
 from dhopt.cli import app
 from dhopt.errors import DhoptError
-from dhopt.report import REPORT, build_report, status_text, write_report
+from dhopt.report import REPORT, build_report, decision, horizon_warning, status_text, write_report
 from dhopt.report_charts import monthly_heat
-from dhopt.report_inputs import HEADER, synthetic_comments
+from dhopt.report_inputs import HEADER, find_scenario, synthetic_comments
 from dhopt.run import run_scenario
 
 PORTFOLIO = ROOT / "scenarios" / "utility-portfolio.yaml"
@@ -201,3 +201,33 @@ def test_cli_writes_the_report_and_refuses_an_incomplete_folder(solved, tmp_path
     assert len(lines) == 1 and lines[0].startswith("error:") and "no run.json" in lines[0]
     with pytest.raises(DhoptError, match="no such result folder"):
         build_report(tmp_path / "nowhere")
+
+
+def test_decision_and_horizon_lines():
+    """The first screen's sentence from capacities.csv, and its note on the horizon from run.json."""
+    caps = pd.DataFrame(
+        [
+            {"unit": "hp", "type": "heat_pump", "existing_mw": 0.0, "new_mw": 5.0},
+            {"unit": "gas", "type": "fuel_boiler", "existing_mw": 60.0, "new_mw": 0.0},
+            {"unit": "tank", "type": "storage", "existing_mwh": 300.0, "new_mwh": 12.5},
+        ]
+    )
+    assert decision(caps) == "Build hp 5.00 MW, tank 12.50 MWh. Existing: gas 60.00 MW, tank 300.00 MWh."
+    assert decision(caps.iloc[1:2]) == "Build nothing new. Existing: gas 60.00 MW."
+    assert horizon_warning({"hours": 8760, "aggregation": None}) is None
+    week = horizon_warning({"hours": 168, "aggregation": None, "basis": "168 h scaled ×52.14 to a year"})
+    assert week.startswith("Not a full year: first 168 h of the year, scaled to a year")
+    typical = horizon_warning({"hours": 8760, "aggregation": {"typical_periods": 5}, "basis": "tsam"})
+    assert typical.startswith("Approximate: 5 typical days, approximate")
+
+
+def test_scenario_file_is_found_beside_the_folder(tmp_path):
+    """run.json's relative scenario path: tried from the current folder, then the folder's parent."""
+    folder = tmp_path / "results" / "run"
+    folder.mkdir(parents=True)
+    (tmp_path / "results" / "s.yaml").write_text("name: x\n")
+    assert find_scenario(folder, {"scenario": "s.yaml"}) == tmp_path / "results" / "s.yaml"
+    with pytest.raises(DhoptError, match=r"the scenario file gone\.yaml was not found"):
+        find_scenario(folder, {"scenario": "gone.yaml"})
+    (folder / "scenario.yaml").write_text("name: copy\n")
+    assert find_scenario(folder, {"scenario": "s.yaml"}) == folder / "scenario.yaml"
