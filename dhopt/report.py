@@ -17,6 +17,7 @@ import pandas as pd
 
 from dhopt import columns as col
 from dhopt.plots_common import horizon_note, with_note
+from dhopt.plots_lcoe import component_label
 from dhopt.report_charts import (
     carpet,
     electricity_draw,
@@ -156,7 +157,7 @@ def cost_section(f: ResultFolder, figures: dict[str, Any]) -> str:
         cost = s.get(col.cost_component(c))
         if missing(cost) or abs(float(cost)) < 1e-6:
             continue
-        rows.append([c.replace("_", " "), num(cost, 0), num(s.get(col.lcoe_component(c)))])
+        rows.append([component_label(c), num(cost, 0), num(s.get(col.lcoe_component(c)))])
     rows.append(["total", num(s.get("cost_total_eur"), 0), num(s.get(col.LCOE))])
     parts.append("<h3>System annual cost by component</h3>")
     parts.append(table(["component", "€/a", "€/MWh heat"], rows, (1, 2), [""] * (len(rows) - 1) + ["total"]))
