@@ -32,6 +32,10 @@ from dhopt.report_tables import inputs_section, run_section
 from dhopt.results import atomic_write
 
 REPORT = "report.html"
+# Declared in dhopt.columns where the marginal heat cost and the at-limit flags exist; read only
+# when a folder has them.
+AT_LIMIT = getattr(col, "AT_LIMIT", "at_limit")
+MARGINAL_HEAT_COST = getattr(col, "MARGINAL_HEAT_COST", "marginal_heat_cost_eur_per_mwh")
 
 
 def status_text(info: dict[str, Any]) -> str:
@@ -66,9 +70,14 @@ def _system(kpis: pd.DataFrame) -> pd.Series:
     return rows.iloc[0] if len(rows) else pd.Series(dtype=object)
 
 
+def _flag(value: Any) -> bool:
+    return value is True or str(value).strip().lower() in ("true", "1", "1.0")
+
+
 def _amount(r: pd.Series, part: str) -> tuple[float, str]:
-    """A capacities.csv row's `part` ('capacity', 'existing', 'new') and its unit (storage in MWh)."""
-    storage = r.get("type") == "storage"
+    """A capacities.csv row's `part` ('capacity', 'existing', 'new') and its unit (a storage, whose
+    capacity is in MWh, has a capacity_mwh)."""
+    storage = not missing(r.get("capacity_mwh"))
     value = r.get(part + ("_mwh" if storage else "_mw"))
     return (0.0 if missing(value) else float(value)), (" MWh" if storage else " MW")
 
@@ -84,7 +93,12 @@ def decision(capacities: pd.DataFrame) -> str:
         if existing > 1e-9:
             kept.append(f"{r['unit']} {num(existing)}{unit}")
     text = ("Build " + ", ".join(new) + ".") if new else "Build nothing new."
-    return text + (" Existing: " + ", ".join(kept) + "." if kept else "")
+    text += " Existing: " + ", ".join(kept) + "." if kept else ""
+    for _, r in capacities.iterrows():
+        if _flag(r.get(AT_LIMIT)):
+            value, unit = _amount(r, "capacity")
+            text += f" {r['unit']} ends at its {num(value)}{unit} limit: a higher limit would be used."
+    return text
 
 
 def headline(f: ResultFolder) -> str:
@@ -124,6 +138,7 @@ def build_section(f: ResultFolder) -> str:
     has_capex = CAPEX in cap
     headers = ["unit", "type", "source", "capacity", "existing", "new", "share of peak, %", "full-load h"]
     headers += ["CAPEX, M€"] if has_capex else []
+    headers += ["at its limit"] if AT_LIMIT in cap else []
     rows, classes = [], []
     for _, r in cap.iterrows():
         (total, unit), (existing, _), (new, _) = (_amount(r, k) for k in ("capacity", "existing", "new"))
@@ -132,6 +147,8 @@ def build_section(f: ResultFolder) -> str:
         row += [num(r.get("share_of_peak_pct"), 1), num(r.get("full_load_hours"), 0)]
         if has_capex:
             row.append(num(r.get(CAPEX), 3, 1e-6))
+        if AT_LIMIT in cap:
+            row.append("yes: a higher limit would be used" if _flag(r.get(AT_LIMIT)) else "")
         rows.append(row)
         classes.append("new" if new > 1e-9 else "")
     capex_note = (
@@ -142,7 +159,7 @@ def build_section(f: ResultFolder) -> str:
     return (
         '<section id="build"><h2>What to build</h2>'
         f"<p>Capacities from capacities.csv (storage in MWh); new capacity highlighted.{esc(capex_note)}</p>"
-        + table(headers, rows, range(3, len(headers)), classes)
+        + table(headers, rows, range(3, 9 if has_capex else 8), classes)
         + "</section>"
     )
 
@@ -230,6 +247,16 @@ def operation_section(f: ResultFolder, figures: dict[str, Any]) -> str:
             "carpet plot of the electricity price",
         )
     )
+    if MARGINAL_HEAT_COST in d:
+        title = with_note(f"{name}: marginal heat cost", note)
+        parts.append(
+            figure(
+                carpet(d, MARGINAL_HEAT_COST, title, "€/MWh heat", "magma", False),
+                "Marginal heat cost, day × hour: the dual of the heat balance with every build decision "
+                "and capacity fixed, i.e. what one more MWh of heat in that hour costs the plant as built",
+                "carpet plot of the marginal heat cost",
+            )
+        )
     idle = []
     for u in col.producers(d.columns):
         if d[col.heat(u)].abs().sum() <= 1e-9:

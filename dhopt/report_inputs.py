@@ -87,23 +87,12 @@ def read_folder(path: Path) -> ResultFolder:
         else:
             notes.append(f"{ECONOMICS} has no columns unit and {CAPEX}: CAPEX not shown")
     carriers = _csv(path / "carriers.csv") if (path / "carriers.csv").is_file() else None
-    scenario = None
-    try:
-        scenario = read_scenario(find_scenario(path, info))
-    except (DhoptError, ScenarioError) as exc:
-        notes.append(str(exc))
-    if scenario is not None and info.get("scenario_sha256") not in (None, scenario.sha256):
-        notes.append(
-            f"{scenario.path}: its SHA-256 differs from the one in run.json: the file changed after "
-            "the run; its units and comments below may not be the ones solved"
-        )
+    scenario = report_scenario(path, info, notes)
     return ResultFolder(path, info, capacities, _csv(path / "kpis.csv"), carriers, dispatch, scenario, notes)
 
 
-def find_scenario(folder: Path, info: dict[str, Any]) -> Path:
-    copy = folder / SCENARIO_COPY
-    if copy.is_file():
-        return copy
+def find_original(folder: Path, info: dict[str, Any]) -> Path:
+    """The scenario file named in run.json: from the current folder, then from the folder's parent."""
     named = info.get("scenario")
     if not isinstance(named, str) or not named:
         raise DhoptError(f"{folder / 'run.json'}: names no scenario file")
@@ -112,6 +101,43 @@ def find_scenario(folder: Path, info: dict[str, Any]) -> Path:
         if candidate.is_file():
             return candidate
     raise DhoptError(f"the scenario file {named} was not found (tried {', '.join(map(str, candidates))})")
+
+
+def find_scenario(folder: Path, info: dict[str, Any]) -> Path:
+    """The scenario as solved: the folder's copy scenario.yaml if there is one, else the original."""
+    copy = folder / SCENARIO_COPY
+    return copy if copy.is_file() else find_original(folder, info)
+
+
+def report_scenario(folder: Path, info: dict[str, Any], notes: list[str]) -> ScenarioFile | None:
+    """The scenario's values from the copy (or the original); its SYNTHETIC comments from the copy
+    and from the original, which must be unchanged since the run (its SHA-256 is in run.json):
+    a copy written by dhopt keeps no comments."""
+    try:
+        scenario = read_scenario(find_scenario(folder, info))
+    except (DhoptError, ScenarioError) as exc:
+        notes.append(str(exc))
+        return None
+    recorded = info.get("scenario_sha256")
+    if scenario.path.parent == folder and scenario.path.name == SCENARIO_COPY:
+        try:
+            original = read_scenario(find_original(folder, info))
+        except (DhoptError, ScenarioError) as exc:
+            notes.append(f"the original scenario's comments (inputs marked SYNTHETIC) are not shown: {exc}")
+            return scenario
+        if recorded not in (None, original.sha256):
+            notes.append(
+                f"{original.path}: changed since the run (its SHA-256 differs from run.json's): "
+                "its comments (inputs marked SYNTHETIC) are not shown"
+            )
+            return scenario
+        scenario.synthetic += [x for x in original.synthetic if x not in scenario.synthetic]
+    elif recorded not in (None, scenario.sha256):
+        notes.append(
+            f"{scenario.path}: its SHA-256 differs from the one in run.json: the file changed after "
+            "the run; its units and comments below may not be the ones solved"
+        )
+    return scenario
 
 
 def read_scenario(path: Path) -> ScenarioFile:

@@ -13,15 +13,25 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 from conftest import ROOT
 from typer.testing import CliRunner
 
 from dhopt import columns as col
 from dhopt.cli import app
 from dhopt.errors import DhoptError
-from dhopt.report import REPORT, build_report, decision, horizon_warning, status_text, write_report
+from dhopt.report import (
+    AT_LIMIT,
+    MARGINAL_HEAT_COST,
+    REPORT,
+    build_report,
+    decision,
+    horizon_warning,
+    status_text,
+    write_report,
+)
 from dhopt.report_charts import monthly_heat
-from dhopt.report_inputs import HEADER, find_scenario, synthetic_comments
+from dhopt.report_inputs import HEADER, find_scenario, report_scenario, synthetic_comments
 from dhopt.run import run_scenario
 
 PORTFOLIO = ROOT / "scenarios" / "utility-portfolio.yaml"
@@ -117,28 +127,59 @@ def test_report_in_a_headless_browser(solved):
 def test_report_shows_the_folders_files_escaped(solved, tmp_path):
     """Everything comes from the folder: the LCOE tile and a capacity are the CSVs' values (changed
     there, changed in the page), the name is run.json's (escaped), a status other than optimal is
-    a warning, CAPEX appears with economics.csv, and a copy scenario.yaml in the folder is read
-    instead of the file named in run.json (a changed file said to differ from run.json's hash)."""
+    a warning, CAPEX appears with economics.csv, a capacity at its limit and the marginal heat cost
+    are shown when the files have them, and the copy scenario.yaml is read for the scenario's values
+    (the original named in run.json, changed since the run, is said to differ)."""
     folder = _copy(solved, tmp_path)
     kpis = pd.read_csv(folder / "kpis.csv")
     kpis.loc[kpis["unit"] == col.SYSTEM, col.LCOE] = 123.456
     kpis.to_csv(folder / "kpis.csv", index=False)
     caps = pd.read_csv(folder / "capacities.csv")
     caps.loc[caps["unit"] == "sewage", "capacity_mw"] = 9876.5
+    caps[AT_LIMIT] = caps["unit"] == "sewage"
     caps.to_csv(folder / "capacities.csv", index=False)
-    _edit_run(folder, scenario_name='<script>alert("x")</script>&', status="time_limit", gap=0.0123)
-    pd.DataFrame({"unit": ["sewage"], "capex_eur": [11_484_000.0]}).to_csv(folder / "economics.csv")
-    (folder / "scenario.yaml").write_text(
-        PORTFOLIO.read_text().replace("existing_mw: 60", "existing_mw: 60  # SYNTHETIC plant size")
+    dispatch = pd.read_parquet(folder / "dispatch.parquet")
+    dispatch[MARGINAL_HEAT_COST] = 40.0
+    dispatch.to_parquet(folder / "dispatch.parquet", index=False)
+    changed = tmp_path / "original.yaml"
+    changed.write_text(PORTFOLIO.read_text() + "# edited after the run\n")
+    _edit_run(
+        folder,
+        scenario=str(changed),
+        scenario_name='<script>alert("x")</script>&',
+        status="time_limit",
+        gap=0.0123,
     )
+    pd.DataFrame({"unit": ["sewage"], "capex_eur": [11_484_000.0]}).to_csv(folder / "economics.csv")
+    data = yaml.safe_load(PORTFOLIO.read_text())
+    data["description"] = "the copy as solved"
+    (folder / "scenario.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
     text = build_report(folder)
     assert "123.46" in text and "9,876.50 MW" in text
     assert "<script>" not in text
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;" in text
     assert "Not proven optimal: time limit (gap 1.23 %)" in text
     assert "CAPEX, M€" in text and "11.484" in text
-    assert "units.gas_boilers.existing_mw" in text and "SYNTHETIC plant size" in text
-    assert "differs from the one in run.json" in text
+    assert "sewage ends at its 9,876.50 MW limit: a higher limit would be used." in text
+    assert "carpet plot of the marginal heat cost" in text
+    assert "the copy as solved" in text
+    assert "changed since the run" in text and "No comment in the scenario file says SYNTHETIC" in text
+
+
+def test_synthetic_comments_of_the_copy_and_the_unchanged_original(solved, tmp_path):
+    """A copy without comments (as dhopt writes it) keeps the original's SYNTHETIC marks while the
+    original is unchanged (its SHA-256 as in run.json); without a copy the original is read."""
+    folder = _copy(solved, tmp_path)
+    info = json.loads((folder / "run.json").read_text())
+    notes: list[str] = []
+    original = report_scenario(folder, info, notes)
+    assert original.path == Path(info["scenario"]) and notes == []
+    data = yaml.safe_load(PORTFOLIO.read_text())
+    (folder / "scenario.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
+    copy = report_scenario(folder, info, notes)
+    assert copy.path == folder / "scenario.yaml" and notes == []
+    assert ("units.sewage.source_temperature_c", "SYNTHETIC") in copy.synthetic
+    assert copy.synthetic == original.synthetic
 
 
 def test_status_text():
@@ -207,12 +248,21 @@ def test_decision_and_horizon_lines():
     """The first screen's sentence from capacities.csv, and its note on the horizon from run.json."""
     caps = pd.DataFrame(
         [
-            {"unit": "hp", "type": "heat_pump", "existing_mw": 0.0, "new_mw": 5.0},
-            {"unit": "gas", "type": "fuel_boiler", "existing_mw": 60.0, "new_mw": 0.0},
-            {"unit": "tank", "type": "storage", "existing_mwh": 300.0, "new_mwh": 12.5},
+            {"unit": "hp", "capacity_mw": 5.0, "existing_mw": 0.0, "new_mw": 5.0, AT_LIMIT: True},
+            {"unit": "gas", "capacity_mw": 60.0, "existing_mw": 60.0, "new_mw": 0.0, AT_LIMIT: False},
+            {
+                "unit": "tank",
+                "capacity_mwh": 312.5,
+                "existing_mwh": 300.0,
+                "new_mwh": 12.5,
+                "at_limit": False,
+            },
         ]
     )
-    assert decision(caps) == "Build hp 5.00 MW, tank 12.50 MWh. Existing: gas 60.00 MW, tank 300.00 MWh."
+    assert decision(caps) == (
+        "Build hp 5.00 MW, tank 12.50 MWh. Existing: gas 60.00 MW, tank 300.00 MWh. "
+        "hp ends at its 5.00 MW limit: a higher limit would be used."
+    )
     assert decision(caps.iloc[1:2]) == "Build nothing new. Existing: gas 60.00 MW."
     assert horizon_warning({"hours": 8760, "aggregation": None}) is None
     week = horizon_warning({"hours": 168, "aggregation": None, "basis": "168 h scaled ×52.14 to a year"})
