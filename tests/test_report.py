@@ -255,7 +255,7 @@ def test_decision_and_horizon_lines():
                 "capacity_mwh": 312.5,
                 "existing_mwh": 300.0,
                 "new_mwh": 12.5,
-                "at_limit": False,
+                AT_LIMIT: False,
             },
         ]
     )
