@@ -148,7 +148,7 @@ def build_section(f: ResultFolder) -> str:
         if has_capex:
             row.append(num(r.get(CAPEX), 3, 1e-6))
         if AT_LIMIT in cap:
-            row.append("yes: a higher limit would be used" if _flag(r.get(AT_LIMIT)) else "")
+            row.append("yes" if _flag(r.get(AT_LIMIT)) else "")
         rows.append(row)
         classes.append("new" if new > 1e-9 else "")
     capex_note = (

@@ -37,7 +37,8 @@ table { border-collapse: collapse; margin: .4rem 0 1rem; font-size: .88rem; }
 th, td { border-bottom: 1px solid var(--line); padding: .25rem .55rem; text-align: left;
          vertical-align: top; }
 td:first-child { white-space: nowrap; } .cards td:first-child { white-space: normal; }
-th { background: #f4f6f8; } td.n { text-align: right; font-variant-numeric: tabular-nums; }
+th { background: #f4f6f8; }
+td.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 tr.total td { font-weight: 700; border-top: 2px solid var(--ink); }
 .synthetic { background: #fff7d6; } tr.new td { background: var(--okbg); font-weight: 600; }
 figure { margin: .6rem 0 1.2rem; break-inside: avoid; page-break-inside: avoid; }
