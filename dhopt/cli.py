@@ -89,6 +89,9 @@ def solve(
     time_limit: Annotated[float | None, typer.Option(min=0.0, help="Wall-clock limit, s.")] = None,
     threads: Annotated[int | None, typer.Option(min=1, help="Solver threads.")] = None,
     plots: Annotated[bool, typer.Option("--plots/--no-plots", help="Write DIR/plots/ at the end.")] = True,
+    report: Annotated[
+        bool, typer.Option("--report/--no-report", help="Write DIR/report.html at the end (dhopt report).")
+    ] = True,
     typical_days: Annotated[
         int | None,
         typer.Option(
@@ -168,17 +171,11 @@ def solve(
     if plots:
         from dhopt.plots import plot_folder
 
-        try:
-            with exit_on_interrupt():
-                plot_folder(out)
-        except DhoptError as exc:  # the tables are written; a plot problem is not a failed run
-            err_console.print(f"[yellow]warning:[/] no plots: {exc}", highlight=False, soft_wrap=True)
-        except OSError as exc:
-            err_console.print(
-                f"[yellow]warning:[/] no plots: {exc.filename or out}: {exc.strerror or exc}",
-                highlight=False,
-                soft_wrap=True,
-            )
+        _after_solve("plots", lambda: plot_folder(out), out)
+    if report:
+        from dhopt.report import write_report
+
+        _after_solve("report", lambda: write_report(out), out)
     proven = outcome.report.status == "optimal" and (exact is None or exact.report.status == "optimal")
     if not quiet:
         _print_summary(outcome)
@@ -228,6 +225,22 @@ class _nullctx:
 
 def _fmt(x: float, digits: int = 2) -> str:
     return "–" if x is None or (isinstance(x, float) and not np.isfinite(x)) else f"{x:,.{digits}f}"
+
+
+def _after_solve(what: str, write, out: Path) -> None:
+    """Write the plots or the report of a written result folder; a problem there is a warning,
+    not a failed run (the tables are written)."""
+    try:
+        with exit_on_interrupt():
+            write()
+    except DhoptError as exc:
+        err_console.print(f"[yellow]warning:[/] no {what}: {exc}", highlight=False, soft_wrap=True)
+    except OSError as exc:
+        err_console.print(
+            f"[yellow]warning:[/] no {what}: {exc.filename or out}: {exc.strerror or exc}",
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 def _print_summary(outcome) -> None:
@@ -389,6 +402,7 @@ def _register_command_modules() -> None:
     from dhopt.commands_demand import demand_app
     from dhopt.commands_export import register as register_export
     from dhopt.commands_network import register as register_network
+    from dhopt.commands_report import register as register_report
     from dhopt.commands_sweep import register as register_sweep
 
     register_sweep(app)
@@ -396,6 +410,7 @@ def _register_command_modules() -> None:
     register_network(app)
     register_compare(app)
     register_export(app)  # economics, export xlsx
+    register_report(app)
 
 
 _register_command_modules()

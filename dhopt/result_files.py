@@ -35,6 +35,7 @@ RESULT_FILES = (
     "solver.log",
     "aggregation_check.csv",
     "scenario.yaml",
+    "report.html",
 )
 RESULT_DIRS = ("plots", "inputs")
 

@@ -101,7 +101,18 @@ def test_cli_says_it_is_approximate_and_checks_against_every_hour(writer, tmp_pa
     out = tmp_path / "res"
     runner = CliRunner()
     res = runner.invoke(
-        app, ["solve", str(path), "--out", str(out), "--typical-days", "2", "--check-exact", "--no-plots"]
+        app,
+        [
+            "solve",
+            str(path),
+            "--out",
+            str(out),
+            "--typical-days",
+            "2",
+            "--check-exact",
+            "--no-plots",
+            "--no-report",
+        ],
     )
     assert res.exit_code == 0, res.output
     assert "approximate" in res.output
@@ -138,7 +149,7 @@ def test_constant_series_give_one_exact_day(writer, caplog):
     typical = run_scenario(path, options=EXACT, typical_days=2)
     lcoe = lambda o: o.results.kpis.set_index("unit").loc["system", "lcoe_eur_per_mwh"]  # noqa: E731
     assert lcoe(typical) == pytest.approx(lcoe(exact), rel=1e-9)
-    res = CliRunner().invoke(app, ["solve", str(path), "--typical-days", "2", "--no-plots"])
+    res = CliRunner().invoke(app, ["solve", str(path), "--typical-days", "2", "--no-plots", "--no-report"])
     assert res.exit_code == 0 and "Traceback" not in res.output, res.output
 
 

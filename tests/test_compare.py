@@ -16,7 +16,7 @@ def _solve(writer, tmp_path, name, demand_file="d.csv", demand=(8.0, 12.0), sets
     sc = base_scenario(24, demand={"file": writer.csv(demand_file, d=list(demand) * 12), "column": "d"})
     sc["units"] = {"hp": heat_pump(capacity_max_mw=6.0), "eb": boiler()}
     path = writer.yaml(sc, f"{name}.yaml")
-    args = ["solve", str(path), "--out", str(tmp_path / name), "--no-plots", "-q"]
+    args = ["solve", str(path), "--out", str(tmp_path / name), "--no-plots", "--no-report", "-q"]
     for item in sets:
         args += ["--set", item]
     result = runner.invoke(app, args)

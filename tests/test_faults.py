@@ -32,6 +32,7 @@ def _solve_until_highs_runs(out: Path, hours: int = 8760) -> subprocess.Popen:
             "--out",
             str(out),
             "--no-plots",
+            "--no-report",
             "--hours",
             str(hours),
         ],
@@ -77,7 +78,9 @@ def test_out_that_is_a_file_is_one_line(tmp_path):
 
     path = tmp_path / "s.yaml"
     path.write_text(yaml.safe_dump(sc))
-    result = CliRunner().invoke(app, ["solve", str(path), "--out", str(target), "--no-plots", "--quiet"])
+    result = CliRunner().invoke(
+        app, ["solve", str(path), "--out", str(target), "--no-plots", "--no-report", "--quiet"]
+    )
     assert result.exit_code == 2
     assert "is an existing file" in result.output
     assert "Traceback" not in result.output
@@ -149,6 +152,7 @@ def test_time_limit_exit_code_and_words(tmp_path):
             "--out",
             str(tmp_path),
             "--no-plots",
+            "--no-report",
         ],
     )
     assert result.exit_code == 3, result.output

@@ -26,7 +26,17 @@ def test_set_overrides_are_applied_recorded_and_the_folder_reproduces_the_run(wr
     out = tmp_path / "run"
     result = runner.invoke(
         app,
-        ["solve", str(path), "--out", str(out), "--no-plots", "-q", "--set", "units.hp.capacity_max_mw=3"],
+        [
+            "solve",
+            str(path),
+            "--out",
+            str(out),
+            "--no-plots",
+            "--no-report",
+            "-q",
+            "--set",
+            "units.hp.capacity_max_mw=3",
+        ],
     )
     assert result.exit_code == 0, result.output
     info = json.loads((out / "run.json").read_text())
@@ -42,7 +52,7 @@ def test_set_overrides_are_applied_recorded_and_the_folder_reproduces_the_run(wr
     (writer.folder / "d.csv").unlink()
     again = tmp_path / "again"
     result = runner.invoke(
-        app, ["solve", str(out / "scenario.yaml"), "--out", str(again), "--no-plots", "-q"]
+        app, ["solve", str(out / "scenario.yaml"), "--out", str(again), "--no-plots", "--no-report", "-q"]
     )
     assert result.exit_code == 0, result.output
     redo = json.loads((again / "run.json").read_text())
