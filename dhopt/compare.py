@@ -9,7 +9,6 @@ differ, and the data files whose contents differ (by SHA-256), whatever their na
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +18,7 @@ import pandas as pd
 
 from dhopt import columns as col
 from dhopt.errors import DhoptError
-from dhopt.result_files import MARKER
+from dhopt.result_reader import read_table, run_info, solved_scenario
 from dhopt.scenario_copy import SCENARIO_COPY
 from dhopt.units import STORAGE_TYPES
 from dhopt.yaml_files import read_yaml
@@ -56,21 +55,14 @@ class SolvedRun:
 
 def load_run(folder: Path) -> SolvedRun:
     """A complete result folder (run.json present), else a one-line error."""
-    if not (folder / MARKER).is_file():
-        raise DhoptError(f"{folder}: not a complete result folder (no {MARKER}); solve it first")
+    info = run_info(folder)
+    capacities = read_table(folder / "capacities.csv")
+    kpis = read_table(folder / "kpis.csv")
     try:
-        info = json.loads((folder / MARKER).read_text())
-        capacities = pd.read_csv(folder / "capacities.csv")
-        kpis = pd.read_csv(folder / "kpis.csv")
-    except (OSError, ValueError) as exc:
-        raise DhoptError(f"{folder}: cannot read the result files ({exc})") from None
-    scenario, base = None, None
-    copy = folder / SCENARIO_COPY
-    original = Path(info.get("scenario", ""))
-    for path in (copy, original, folder.parent / original):
-        if path.is_file():
-            scenario, base = read_yaml(path), path.parent
-            break
+        path = solved_scenario(folder, info)
+        scenario, base = read_yaml(path), path.parent
+    except DhoptError:
+        scenario, base = None, None  # input_differences says so; the figures still compare
     return SolvedRun(folder, info, capacities, kpis, scenario, base)
 
 

@@ -10,7 +10,6 @@ reported them (a shorter horizon or typical days scaled to a year, which the not
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +22,8 @@ from dhopt import columns as col
 from dhopt import economics as ec
 from dhopt.errors import DhoptError
 from dhopt.inputs import capital_recovery_factor
-from dhopt.result_files import MARKER, atomic_write
+from dhopt.result_files import atomic_write
+from dhopt.result_reader import is_copy, read_table, run_info, solved_scenario
 from dhopt.scenario import LoadedScenario, Scenario, load_scenario
 
 SCENARIO_COPY = "scenario.yaml"  # the scenario as solved, kept in the result folder
@@ -68,31 +68,16 @@ class Economics:
 
 
 def scenario_of(folder: Path, info: dict[str, Any]) -> tuple[Path, bool]:
-    """The scenario file of a result folder: its own copy, else run.json's path (as given, then
-    against the folder's parent); and whether it is the copy."""
-    if (folder / SCENARIO_COPY).is_file():
-        return folder / SCENARIO_COPY, True
-    given = Path(str(info.get("scenario", "")))
-    tried = [given] if given.is_absolute() else [Path.cwd() / given, folder.parent / given]
-    for path in tried:
-        if given.name and path.is_file():
-            return path, False
-    raise DhoptError(
-        f"{folder}: no {SCENARIO_COPY} in the folder, and run.json's scenario '{given}' is not at "
-        + " nor ".join(str(p) for p in tried)
-    )
+    """The scenario as solved (dhopt.result_reader), and whether it is the folder's own copy."""
+    path = solved_scenario(folder, info)
+    return path, is_copy(folder, path)
 
 
 def read_folder(folder: Path) -> Folder:
     """The result files and the scenario of a solve folder (one-line DhoptError if incomplete)."""
-    if not (folder / MARKER).is_file():
-        raise DhoptError(f"{folder}: no {MARKER}: not a finished `dhopt solve` result folder")
-    try:
-        info = json.loads((folder / MARKER).read_text())
-        kpis = pd.read_csv(folder / "kpis.csv")
-        capacities = pd.read_csv(folder / "capacities.csv")
-    except (OSError, ValueError) as exc:
-        raise DhoptError(f"{folder}: cannot read the results: {exc}") from None
+    info = run_info(folder)
+    kpis = read_table(folder / "kpis.csv")
+    capacities = read_table(folder / "capacities.csv")
     path, is_copy = scenario_of(folder, info)
     loaded = load_scenario(path)
     notes = []

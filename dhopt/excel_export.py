@@ -21,6 +21,7 @@ from openpyxl import Workbook
 from dhopt import columns as col
 from dhopt.errors import DhoptError
 from dhopt.result_files import MARKER, atomic_write
+from dhopt.result_reader import run_info, solved_scenario
 from dhopt.yaml_files import read_yaml
 
 SWEEP_MARKER = "sweep.json"
@@ -133,10 +134,7 @@ def summary(info: dict[str, Any], kpis: pd.DataFrame) -> pd.DataFrame:
 
 
 def solve_sheets(folder: Path) -> dict[str, pd.DataFrame]:
-    try:
-        info = json.loads((folder / MARKER).read_text())
-    except (OSError, ValueError) as exc:
-        raise DhoptError(f"{folder / MARKER}: cannot read: {exc}") from None
+    info = run_info(folder)
     kpis = _read(folder / "kpis.csv")
     sheets = {"Summary": summary(info, kpis), "Capacities": _read(folder / "capacities.csv"), "KPIs": kpis}
     lcoe = [col.LCOE] + [col.lcoe_component(c) for c in col.lcoe_components(kpis.columns)]
@@ -156,10 +154,8 @@ def solve_sheets(folder: Path) -> dict[str, pd.DataFrame]:
     for name, file in (("Economics", "economics.csv"), ("Cash flow", "cashflow.csv")):
         if (folder / file).is_file():
             sheets[name] = _read(folder / file)
-    from dhopt.economics_folder import scenario_of
-
     try:
-        path, _ = scenario_of(folder, info)
+        path = solved_scenario(folder, info)
         sheets["Inputs"] = pd.DataFrame(flatten(read_yaml(path)), columns=["key", "value"])
     except DhoptError as exc:
         notes.append(f"no inputs sheet: {exc}")

@@ -20,10 +20,10 @@ import pandas as pd
 import yaml
 
 from dhopt.errors import DhoptError, ScenarioError
+from dhopt.result_reader import is_copy, original_scenario, read_table, run_info, solved_scenario
 from dhopt.scenario import file_sha256
 from dhopt.yaml_files import read_yaml
 
-SCENARIO_COPY = "scenario.yaml"
 ECONOMICS = "economics.csv"
 CAPEX = "capex_eur"  # upfront investment per unit, if another step wrote it
 SYNTHETIC = re.compile(r"\bSYNTHETIC\b")
@@ -50,26 +50,9 @@ class ResultFolder:
     notes: list[str] = field(default_factory=list)  # what could not be read, said in the report
 
 
-def _csv(path: Path) -> pd.DataFrame:
-    try:
-        return pd.read_csv(path)
-    except (OSError, ValueError) as exc:
-        raise DhoptError(f"{path}: cannot read: {exc}") from None
-
-
 def read_folder(path: Path) -> ResultFolder:
     """The files of a complete solve folder; DhoptError (one line) if it is missing or incomplete."""
-    if not path.is_dir():
-        raise DhoptError(f"{path}: no such result folder")
-    run = path / "run.json"
-    if not run.is_file():
-        raise DhoptError(f"{path}: not a complete result folder (no run.json); run `dhopt solve` first")
-    try:
-        info = json.loads(run.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise DhoptError(f"{run}: cannot read: {exc}") from None
-    if not isinstance(info, dict):
-        raise DhoptError(f"{run}: expected a JSON object")
+    info = run_info(path)
     for name in ("capacities.csv", "kpis.csv", "dispatch.parquet"):
         if not (path / name).is_file():
             raise DhoptError(f"{path}: incomplete result folder: {name} is missing")
@@ -77,36 +60,20 @@ def read_folder(path: Path) -> ResultFolder:
         dispatch = pd.read_parquet(path / "dispatch.parquet")
     except (OSError, ValueError) as exc:
         raise DhoptError(f"{path / 'dispatch.parquet'}: cannot read: {exc}") from None
-    capacities = _csv(path / "capacities.csv")
+    capacities = read_table(path / "capacities.csv")
     notes: list[str] = []
     economics = path / ECONOMICS
     if CAPEX not in capacities and economics.is_file():
-        econ = _csv(economics)
+        econ = read_table(economics)
         if {"unit", CAPEX} <= set(econ.columns):
             capacities = capacities.merge(econ[["unit", CAPEX]], on="unit", how="left")
         else:
             notes.append(f"{ECONOMICS} has no columns unit and {CAPEX}: CAPEX not shown")
-    carriers = _csv(path / "carriers.csv") if (path / "carriers.csv").is_file() else None
+    carriers = read_table(path / "carriers.csv") if (path / "carriers.csv").is_file() else None
     scenario = report_scenario(path, info, notes)
-    return ResultFolder(path, info, capacities, _csv(path / "kpis.csv"), carriers, dispatch, scenario, notes)
-
-
-def find_original(folder: Path, info: dict[str, Any]) -> Path:
-    """The scenario file named in run.json: from the current folder, then from the folder's parent."""
-    named = info.get("scenario")
-    if not isinstance(named, str) or not named:
-        raise DhoptError(f"{folder / 'run.json'}: names no scenario file")
-    candidates = [Path(named)] if Path(named).is_absolute() else [Path(named), folder.parent / named]
-    for candidate in candidates:
-        if candidate.is_file():
-            return candidate
-    raise DhoptError(f"the scenario file {named} was not found (tried {', '.join(map(str, candidates))})")
-
-
-def find_scenario(folder: Path, info: dict[str, Any]) -> Path:
-    """The scenario as solved: the folder's copy scenario.yaml if there is one, else the original."""
-    copy = folder / SCENARIO_COPY
-    return copy if copy.is_file() else find_original(folder, info)
+    return ResultFolder(
+        path, info, capacities, read_table(path / "kpis.csv"), carriers, dispatch, scenario, notes
+    )
 
 
 def report_scenario(folder: Path, info: dict[str, Any], notes: list[str]) -> ScenarioFile | None:
@@ -114,14 +81,14 @@ def report_scenario(folder: Path, info: dict[str, Any], notes: list[str]) -> Sce
     and from the original, which must be unchanged since the run (its SHA-256 is in run.json):
     a copy written by dhopt keeps no comments."""
     try:
-        scenario = read_scenario(find_scenario(folder, info))
+        scenario = read_scenario(solved_scenario(folder, info))
     except (DhoptError, ScenarioError) as exc:
         notes.append(str(exc))
         return None
     recorded = info.get("scenario_sha256")
-    if scenario.path.parent == folder and scenario.path.name == SCENARIO_COPY:
+    if is_copy(folder, scenario.path):
         try:
-            original = read_scenario(find_original(folder, info))
+            original = read_scenario(original_scenario(folder, info))
         except (DhoptError, ScenarioError) as exc:
             notes.append(f"the original scenario's comments (inputs marked SYNTHETIC) are not shown: {exc}")
             return scenario

@@ -31,7 +31,8 @@ from dhopt.report import (
     write_report,
 )
 from dhopt.report_charts import monthly_heat
-from dhopt.report_inputs import HEADER, find_scenario, report_scenario, synthetic_comments
+from dhopt.report_inputs import HEADER, report_scenario, synthetic_comments
+from dhopt.result_reader import solved_scenario as find_scenario
 from dhopt.run import run_scenario
 
 PORTFOLIO = ROOT / "scenarios" / "utility-portfolio.yaml"
