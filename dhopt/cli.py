@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -13,7 +14,6 @@ import numpy as np
 import typer
 from rich.table import Table
 
-from dhopt import columns as result_columns
 from dhopt.console import (
     EXIT_INPUT,
     EXIT_NOT_PROVEN,
@@ -24,6 +24,7 @@ from dhopt.console import (
     setup_logging,
 )
 from dhopt.errors import DhoptError
+from dhopt.solve_summary import print_check, print_summary, uses_text
 
 app = typer.Typer(
     add_completion=False,
@@ -131,7 +132,9 @@ def solve(
     try:
         with (
             exit_on_interrupt(lambda: remove_partial_files(out) if out.is_dir() else None),
-            console.status("solving…", spinner="dots") if not (quiet or verbose) else _nullctx(),
+            console.status("solving…", spinner="dots")
+            if not (quiet or verbose)
+            else contextlib.nullcontext(),
         ):
             outcome = run_scenario(
                 scenario,
@@ -178,9 +181,9 @@ def solve(
         _after_solve("report", lambda: write_report(out), out)
     proven = outcome.report.status == "optimal" and (exact is None or exact.report.status == "optimal")
     if not quiet:
-        _print_summary(outcome)
+        print_summary(outcome)
         if exact is not None:
-            _print_check(check)
+            print_check(check)
         console.print(f"results in [bold]{out}[/]")
     if not proven:
         status = outcome.report.status if outcome.report.status != "optimal" else exact.report.status
@@ -200,33 +203,6 @@ def _check_solver_options(time_limit: float | None, threads: int | None) -> None
         fail(f"--time-limit: expected seconds above 0, found {time_limit:g}")
 
 
-def _print_check(check) -> None:
-    t = Table(title="typical days against every hour", title_justify="left")
-    for col in ("quantity", "typical days", "every hour", "difference"):
-        t.add_column(col, justify="left" if col == "quantity" else "right")
-    for _, row in check.iterrows():
-        diff = row["difference_pct"]
-        t.add_row(
-            row["quantity"],
-            _fmt(row["typical_days"]),
-            _fmt(row["every_hour"]),
-            "–" if not np.isfinite(diff) else f"{diff:+.2f} %",
-        )
-    console.print(t)
-
-
-class _nullctx:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-
-def _fmt(x: float, digits: int = 2) -> str:
-    return "–" if x is None or (isinstance(x, float) and not np.isfinite(x)) else f"{x:,.{digits}f}"
-
-
 def _after_solve(what: str, write, out: Path) -> None:
     """Write the plots or the report of a written result folder; a problem there is a warning,
     not a failed run (the tables are written)."""
@@ -241,76 +217,6 @@ def _after_solve(what: str, write, out: Path) -> None:
             highlight=False,
             soft_wrap=True,
         )
-
-
-def _print_summary(outcome) -> None:
-    from dhopt.units import STORAGE_TYPES
-
-    r, info = outcome.results, outcome.info
-    caps = r.capacities.set_index("unit")
-    scaled = info["hours"] != 8760 or info.get("aggregation")
-    t = Table(title=f"{info['scenario_name']} — {info['basis']}", title_justify="left")
-    heat = "heat GWh/a" + (" (scaled)" if scaled else "")
-    for col in ("unit", "capacity", heat, "SCOP", "LCOE €/MWh", "CO2 kg/MWh", "storage out GWh/a"):
-        t.add_column(col, justify="left" if col == "unit" else "right")
-    rows = list(r.kpis.iterrows())
-    producers = [k for _, k in rows if k["type"] not in STORAGE_TYPES and k["type"] != "system"]
-    storages = [k for _, k in rows if k["type"] in STORAGE_TYPES]
-    system = [k for _, k in rows if k["type"] == "system"]
-    for k in producers:
-        t.add_row(
-            k["unit"],
-            f"{caps.loc[k['unit'], 'capacity_mw']:,.2f} MW",
-            _fmt(k["heat_mwh"] / 1000),
-            _fmt(k["scop"]),
-            _fmt(k[result_columns.LCOE]),
-            _fmt(k["co2_kg_per_mwh"]),
-            "",
-        )
-    for i, k in enumerate(storages):
-        t.add_row(
-            k["unit"],
-            f"{caps.loc[k['unit'], 'capacity_mwh']:,.1f} MWh",
-            "",
-            "",
-            _fmt(k[result_columns.LCOE]),
-            "",
-            _fmt(k["heat_mwh"] / 1000),  # discharged heat: not production
-            end_section=i == len(storages) - 1,
-        )
-    for k in system:
-        t.add_row(
-            "system (demand)",
-            "",
-            _fmt(k["heat_mwh"] / 1000),
-            _fmt(k["scop"]),
-            _fmt(k[result_columns.LCOE]),
-            _fmt(k["co2_kg_per_mwh"]),
-            "",
-            style="bold",
-        )
-    console.print(t)
-    for unit, row in caps.iterrows():
-        if bool(row.get(result_columns.AT_LIMIT, False)):
-            size = (
-                f"{row['capacity_mwh']:,.1f} MWh"
-                if row["type"] in STORAGE_TYPES
-                else f"{row['capacity_mw']:,.2f} MW"
-            )
-            console.print(f"[yellow]at a limit:[/] {unit} ends at its largest {size}: a higher limit may pay")
-    if scaled and not info.get("aggregation"):
-        console.print(
-            f"[yellow]short horizon:[/] {info['hours']} h; energies and costs are scaled to a year "
-            f"(×{8760 / info['hours']:.4g}), so they are not a year's values"
-        )
-    gap, bound = info["gap"], info["bound_eur_per_year"]
-    style = "green" if info["status"] == "optimal" else "yellow"
-    console.print(
-        f"[{style}]{info['status']}[/] · objective {info['objective_eur_per_year']:,.0f} €/a · "
-        + ("no bound" if bound is None else f"bound {bound:,.0f} · gap {100 * (gap or 0):.3f} %")
-        + f" · build {info['build_seconds']:.1f} s · solve {info['solve_seconds']:.1f} s · "
-        f"{info['min_load_binaries']} min-load binaries in {len(info['rounds'])} round(s)"
-    )
 
 
 @app.command()
@@ -364,23 +270,13 @@ def validate(
             u.kind,
             u.source,
             bound,
-            _uses_text(u),
+            uses_text(u),
             f"{u.min_load_mw:g} MW",
         )
     for s in inp.storages:
         bound = "–" if s.capacity_bound_is_derived else f"≤ {s.capacity_bound_mwh:g} MWh"
         t.add_row(s.name, s.kind, "", bound, "", "")
     console.print(t)
-
-
-def _uses_text(u) -> str:
-    """What a unit uses per MWh of heat, for `validate`: its COP for a unit driven by electricity
-    alone, else each carrier's MWh per MWh (mean), and what it sells."""
-    if u.cop is not None:
-        return f"COP {u.cop.mean():.2f} ({u.cop.min():.2f}–{u.cop.max():.2f})"
-    parts = [f"{name} {per.mean():.3f}" for name, per in u.uses_per_mwh.items()]
-    parts += [f"sells {name} {per.mean():.3f}" for name, per in u.makes_per_mwh.items()]
-    return ", ".join(parts) or "no carrier"
 
 
 @app.command()

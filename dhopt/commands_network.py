@@ -15,7 +15,8 @@ import typer
 
 from dhopt.console import fail
 from dhopt.errors import DhoptError
-from dhopt.network_comparison import COMPONENTS, Concept, Figure, NetworkComparison
+from dhopt.network_comparison import Concept, Figure, NetworkComparison
+from dhopt.network_costs import COMPONENTS
 from dhopt.results import atomic_write
 
 COMPONENT_LABELS = {

@@ -20,7 +20,6 @@ from dhopt.commands_network import register
 from dhopt.errors import ScenarioError
 from dhopt.inputs import capital_recovery_factor
 from dhopt.network_comparison import (
-    COMPONENTS,
     CostFunction,
     NetworkComparison,
     average_pipe_diameter_m,
@@ -33,6 +32,7 @@ from dhopt.network_comparison import (
     pumping_power_kw,
     volume_flow_m3_per_h,
 )
+from dhopt.network_costs import COMPONENTS
 
 SCENARIO = ROOT / "scenarios" / "network-comparison.yaml"
 SH_PART1 = 0.130435  # Ref Figure 2: "SH-share=0.13" (3 / (20 + 3))
