@@ -14,17 +14,9 @@ import pandas as pd
 import typer
 
 from dhopt.console import fail
-from dhopt.demand_fit import (
-    DAY_TYPES,
-    HOLIDAY_CALENDARS,
-    DemandModel,
-    Metrics,
-    apply_scenario,
-    check_timezone,
-    evaluate,
-    fit,
-    read_hourly_csv,
-)
+from dhopt.demand_calendar import DAY_TYPES, HOLIDAY_CALENDARS, check_timezone
+from dhopt.demand_fit import DemandModel, apply_scenario, fit
+from dhopt.demand_metrics import Metrics, evaluate, read_hourly_csv
 from dhopt.errors import DhoptError, ScenarioError
 
 demand_app = typer.Typer(

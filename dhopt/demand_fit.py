@@ -26,170 +26,26 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
-from dhopt.data_files import CsvTable, read_csv_table
+from dhopt.demand_calendar import (
+    DAY_TYPES,
+    HOLIDAY_CALENDARS,
+    as_utc,
+    calendar_of,
+    check_hourly,
+    daily_mean,
+    effective_temperature,
+    finite_values,
+)
 from dhopt.errors import ScenarioError
-from dhopt.timestamps import first_irregular_step
 
 FORMAT = "dhopt-demand-model/1"
-DAY_TYPES: tuple[str, ...] = ("weekday", "weekend_holiday")
-HOLIDAY_CALENDARS: tuple[str, ...] = ("none", "DE-SH", "DK")
 MEMORY_GRID = np.round(np.arange(0.0, 0.91, 0.05), 2)
-
-
-# --------------------------------------------------------------------------------------------- calendar
-
-
-def easter_sunday(year: int) -> date:
-    """Gregorian Easter Sunday (anonymous Gregorian algorithm, Meeus/Jones/Butcher)."""
-    a, b, c = year % 19, year // 100, year % 100
-    d, e = divmod(b, 4)
-    f = (b + 8) // 25
-    g = (b - f + 1) // 3
-    h = (19 * a + b - d - g + 15) % 30
-    i, k = divmod(c, 4)
-    ell = (32 + 2 * e + 2 * i - h - k) % 7
-    m = (a + 11 * h + 22 * ell) // 451
-    month, day = divmod(h + ell - 7 * m + 114, 31)
-    return date(year, month, day + 1)
-
-
-def holidays(calendar: str, year: int) -> set[date]:
-    """Public holidays of one year, plus 24 and 31 December (most people are off; demand looks like a Sunday).
-
-    "DE-SH": Schleswig-Holstein, Germany (Flensburg). "DK": Denmark (Store bededag until 2023,
-    Grundlovsdag 5 June). "none": no holidays, only weekends count as weekend_holiday.
-    """
-    if calendar == "none":
-        return set()
-    e = easter_sunday(year)
-    fixed = {date(year, 1, 1), date(year, 12, 24), date(year, 12, 25), date(year, 12, 26), date(year, 12, 31)}
-    if calendar == "DE-SH":
-        days = fixed | {date(year, 5, 1), date(year, 10, 3)}
-        days |= {e + timedelta(days=n) for n in (-2, 1, 39, 50)}  # Good Friday … Whit Monday
-        if year == 2017 or year >= 2018:  # Reformation Day: nationwide 2017, SH since 2018
-            days.add(date(year, 10, 31))
-        return days
-    if calendar == "DK":
-        days = fixed | {date(year, 6, 5)}
-        days |= {e + timedelta(days=n) for n in (-3, -2, 1, 39, 50)}  # Maundy Thursday … Whit Monday
-        if year <= 2023:
-            days.add(e + timedelta(days=26))  # Store bededag, abolished from 2024
-        return days
-    raise ScenarioError(
-        f"holidays: unknown calendar '{calendar}' (expected one of {', '.join(HOLIDAY_CALENDARS)})"
-    )
-
-
-# --------------------------------------------------------------------------------------------- time base
-
-
-@dataclass(frozen=True)
-class _Calendar:
-    """Local days of an hourly series: which day each row is in, its local hour, and each day's type."""
-
-    day_of_row: np.ndarray  # index into `days` per row
-    hour: np.ndarray  # local clock hour 0..23 per row
-    days: pd.DatetimeIndex  # unique local dates (naive), ascending
-    day_type: np.ndarray  # index into DAY_TYPES per day
-    hours_in_day: np.ndarray  # 23/24/25 at clock changes
-
-
-def _as_utc(time: Any, where: str) -> pd.DatetimeIndex:
-    """Time stamps as a UTC index; naive stamps are taken as UTC (the repository's `time_utc` convention)."""
-    if isinstance(time, pd.DatetimeIndex):
-        return time.tz_localize("UTC") if time.tz is None else time.tz_convert("UTC")
-    try:
-        stamps = pd.DatetimeIndex(pd.to_datetime(pd.Series(np.asarray(time)), utc=True, errors="coerce"))
-    except (TypeError, ValueError) as exc:
-        raise ScenarioError(f"{where}: expected time stamps ({exc})") from None
-    if stamps.isna().any():
-        row = int(np.argmax(stamps.isna()))
-        raise ScenarioError(
-            f"{where}: expected a time stamp, found {np.asarray(time)[row]!r} in data row {row + 1}"
-        )
-    return stamps
-
-
-def check_hourly(stamps: pd.DatetimeIndex, where: str) -> None:
-    """Raise unless the stamps step by exactly one hour (the daily means and the memory need whole days)."""
-    if len(stamps) < 24:
-        raise ScenarioError(f"{where}: expected at least 24 hourly time stamps, found {len(stamps)}")
-    irregular = first_irregular_step(stamps)
-    if irregular is not None:
-        i, step = irregular
-        raise ScenarioError(
-            f"{where}: expected hourly time stamps without gaps, found a step of {step:g} h "
-            f"before {stamps[i].isoformat()} (data row {i + 1})"
-        )
-
-
-def check_timezone(timezone: str) -> None:
-    """Raise a ScenarioError for a time zone name that pandas does not know."""
-    try:
-        pd.Timestamp("2000-01-01", tz=timezone)
-    except Exception:  # pytz/zoneinfo/dateutil raise different types for an unknown zone
-        raise ScenarioError(f"timezone: unknown time zone {timezone!r} (e.g. UTC, Europe/Berlin)") from None
-
-
-def _calendar(stamps: pd.DatetimeIndex, timezone: str, holiday_calendar: str) -> _Calendar:
-    check_timezone(timezone)
-    local = stamps.tz_convert(timezone)
-    local_day = local.tz_localize(None).normalize()
-    days, day_of_row = np.unique(local_day, return_inverse=True)
-    days = pd.DatetimeIndex(days)
-    start = days.tz_localize(timezone, nonexistent="shift_forward", ambiguous=True)
-    end = (days + pd.Timedelta(days=1)).tz_localize(timezone, nonexistent="shift_forward", ambiguous=True)
-    hours_in_day = np.round((end - start).total_seconds().to_numpy() / 3600).astype(int)
-    off: set[date] = set()
-    for year in range(days[0].year, days[-1].year + 1):
-        off |= holidays(holiday_calendar, year)
-    weekend = (days.day_of_week >= 5) | np.isin(days.date, list(off))
-    return _Calendar(
-        day_of_row=day_of_row.astype(int),
-        hour=local.hour.to_numpy().astype(int),
-        days=days,
-        day_type=np.where(weekend, 1, 0).astype(int),
-        hours_in_day=hours_in_day,
-    )
-
-
-def _daily_mean(cal: _Calendar, temperature: np.ndarray) -> np.ndarray:
-    count = np.bincount(cal.day_of_row, minlength=len(cal.days))
-    return np.bincount(cal.day_of_row, weights=temperature, minlength=len(cal.days)) / count
-
-
-def effective_temperature(daily_mean: np.ndarray, memory: float) -> np.ndarray:
-    """Exponentially weighted daily mean: Te_d = (1 − m)·T̄_d + m·Te_{d−1}, Te_0 = T̄_0."""
-    if memory == 0.0:
-        return daily_mean.copy()
-    out = np.empty_like(daily_mean)
-    out[0] = daily_mean[0]
-    for d in range(1, len(daily_mean)):
-        out[d] = (1.0 - memory) * daily_mean[d] + memory * out[d - 1]
-    return out
-
-
-def _finite(values: Any, where: str, allow_nan: bool = False) -> np.ndarray:
-    try:
-        arr = np.asarray(values, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise ScenarioError(f"{where}: expected numbers ({exc})") from None
-    bad = np.flatnonzero(np.isinf(arr) if allow_nan else ~np.isfinite(arr))
-    if bad.size:
-        raise ScenarioError(
-            f"{where}: expected a finite number in every row, found {arr[bad[0]]} in data row {bad[0] + 1}"
-        )
-    return arr
-
 
 # --------------------------------------------------------------------------------------------- model
 
@@ -225,15 +81,15 @@ class DemandModel:
 
     def predict(self, time: Any, temperature: Any) -> np.ndarray:
         """Hourly demand (MW) for hourly time stamps (UTC if naive) and outdoor temperatures (°C)."""
-        stamps = _as_utc(time, "time")
-        temp = _finite(temperature, "temperature")
+        stamps = as_utc(time, "time")
+        temp = finite_values(temperature, "temperature")
         if len(temp) != len(stamps):
             raise ScenarioError(
                 f"temperature: expected {len(stamps)} values (one per time stamp), found {len(temp)}"
             )
         check_hourly(stamps, "time")
-        cal = _calendar(stamps, self.timezone, self.holidays)
-        te = effective_temperature(_daily_mean(cal, temp), self.memory)
+        cal = calendar_of(stamps, self.timezone, self.holidays)
+        te = effective_temperature(daily_mean(cal, temp), self.memory)
         base, slope, cut = self._tables()
         k = cal.day_type[cal.day_of_row]
         heating = np.maximum(cut[k] - te[cal.day_of_row], 0.0)
@@ -386,9 +242,9 @@ def fit(
     change_point_bounds: search range of the cut-off; default the 5th–95th percentile of the training days'
     effective temperature (so both sides of the kink have data).
     """
-    stamps = _as_utc(time, "time")
-    temp = _finite(temperature, "temperature")
-    q = _finite(demand, "demand", allow_nan=True)
+    stamps = as_utc(time, "time")
+    temp = finite_values(temperature, "temperature")
+    q = finite_values(demand, "demand", allow_nan=True)
     if not len(stamps) == len(temp) == len(q):
         raise ScenarioError(
             f"fit: time, temperature and demand differ in length ({len(stamps)}, {len(temp)}, {len(q)})"
@@ -396,8 +252,8 @@ def fit(
     check_hourly(stamps, "time")
     if memory is not None and not 0.0 <= memory < 1.0:
         raise ScenarioError(f"memory: expected a number in [0, 1), found {memory}")
-    cal = _calendar(stamps, timezone, holidays)
-    tmean = _daily_mean(cal, temp)
+    cal = calendar_of(stamps, timezone, holidays)
+    tmean = daily_mean(cal, temp)
     used = np.isfinite(q)
 
     # Day × hour tables per day type; a row that is absent (spring clock change) simply has weight 0.
@@ -475,119 +331,3 @@ def fit(
             "hours": int(used.sum()),
         },
     )
-
-
-# --------------------------------------------------------------------------------------------- metrics
-
-
-@dataclass(frozen=True)
-class Metrics:
-    """ASHRAE Guideline 14 goodness of fit, in %, for n values and a p-parameter model."""
-
-    cv_rmse_pct: float
-    nmbe_pct: float
-    n: int
-    p: int
-
-
-def gof(measured: Sequence[float] | np.ndarray, predicted: Sequence[float] | np.ndarray, p: int) -> Metrics:
-    """CV(RMSE) and NMBE as defined in ASHRAE Guideline 14 (with the n − p degrees of freedom):
-
-        CV(RMSE) = 100 · sqrt( Σ (y_i − ŷ_i)² / (n − p) ) / ȳ
-        NMBE     = 100 · Σ (y_i − ŷ_i) / ((n − p) · ȳ)
-
-    y_i measured, ŷ_i predicted, ȳ the mean of the measured values, n the number of values, p the number of
-    model parameters. NMBE > 0 means the model predicts too little.
-    """
-    y = np.asarray(measured, dtype=float)
-    yhat = np.asarray(predicted, dtype=float)
-    n = len(y)
-    if n != len(yhat) or n - p <= 0:
-        raise ValueError(f"need as many predictions as measurements and n > p (n={n}, p={p})")
-    ybar = y.mean()
-    resid = y - yhat
-    return Metrics(
-        cv_rmse_pct=float(100.0 * np.sqrt(np.sum(resid**2) / (n - p)) / ybar),
-        nmbe_pct=float(100.0 * np.sum(resid) / ((n - p) * ybar)),
-        n=n,
-        p=p,
-    )
-
-
-def daily_parameter_count(model: DemandModel) -> int:
-    """Parameters that shape the daily means: A_k, B_k, Tc_k per day type (+ the memory if it was fitted)."""
-    return 3 * len(DAY_TYPES) + max(model.n_parameters - len(DAY_TYPES) * 49, 0)
-
-
-def evaluate(
-    model: DemandModel,
-    time: Any,
-    temperature: Any,
-    demand: Any,
-    mask: np.ndarray | None = None,
-) -> dict[str, Metrics]:
-    """Metrics of `model` on the rows in `mask` (default all) whose demand is present.
-
-    The whole series is predicted first, so the memory sees the days before the evaluated period.
-    hourly: each hour, p = model.n_parameters. daily: energy of complete local days (every hour of the
-    day in `mask` with demand), p = `daily_parameter_count`. monthly: energy of complete calendar months,
-    p = 1 (with 12 test months a p of 5–7 would dominate the result).
-    """
-    stamps = _as_utc(time, "time")
-    q = _finite(demand, "demand", allow_nan=True)
-    predicted = model.predict(stamps, temperature)
-    rows = np.isfinite(q) if mask is None else (np.asarray(mask, dtype=bool) & np.isfinite(q))
-    if rows.sum() <= model.n_parameters:
-        raise ScenarioError(f"evaluate: only {int(rows.sum())} hours with demand in the period")
-    cal = _calendar(stamps, model.timezone, model.holidays)
-    out = {"hourly": gof(q[rows], predicted[rows], model.n_parameters)}
-
-    ndays = len(cal.days)
-    have = np.bincount(cal.day_of_row[rows], minlength=ndays)
-    complete = have == cal.hours_in_day
-    q_day = np.bincount(cal.day_of_row[rows], weights=q[rows], minlength=ndays)
-    p_day = np.bincount(cal.day_of_row[rows], weights=predicted[rows], minlength=ndays)
-    if complete.sum() > daily_parameter_count(model):
-        out["daily"] = gof(q_day[complete], p_day[complete], daily_parameter_count(model))
-
-    months = cal.days.to_period("M")
-    frame = pd.DataFrame({"month": months, "complete": complete, "q": q_day, "p": p_day})
-    by_month = frame.groupby("month").agg(days=("complete", "sum"), q=("q", "sum"), p=("p", "sum"))
-    full = by_month[by_month["days"] == by_month.index.days_in_month]
-    if len(full) >= 2:
-        out["monthly"] = gof(full["q"].to_numpy(), full["p"].to_numpy(), 1)
-    return out
-
-
-# --------------------------------------------------------------------------------------------- CSV input
-
-
-def read_hourly_csv(
-    path: Path | str, time_column: str, value_columns: Sequence[str], allow_empty: Sequence[str] = ()
-) -> tuple[pd.DatetimeIndex, dict[str, np.ndarray], pd.Series]:
-    """Read and check a CSV: the time column must step by one hour; values must be numbers.
-
-    Empty cells are allowed only in `allow_empty` columns (they become NaN). Returns the UTC stamps, the
-    columns as float arrays and the raw time column (to write back unchanged).
-    """
-    path = Path(path)
-    if not path.exists():
-        raise ScenarioError(f"{path}: file not found")
-    data = read_csv_table(path)
-    table = data.frame
-    for col in (time_column, *value_columns):
-        if col not in table.columns:
-            raise ScenarioError(f"{path}: no column '{col}' ({data.column_missing(col)})")
-    stamps = data.stamps(time_column)
-    check_hourly(stamps, f"{path}: column '{time_column}'")  # at least a day; steps already checked
-    values: dict[str, np.ndarray] = {}
-    for col in value_columns:
-        empty = (table[col].str.strip() == "").to_numpy()
-        if col in allow_empty and empty.any():
-            # Empty cells become NaN; the others must still be numbers.
-            filled = CsvTable(path, table.loc[~empty, [col]], data.lines[~empty])
-            values[col] = np.full(len(table), np.nan)
-            values[col][~empty] = filled.numbers(col)
-        else:
-            values[col] = data.numbers(col)
-    return stamps, values, table[time_column]

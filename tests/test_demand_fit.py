@@ -13,16 +13,9 @@ import typer
 from typer.testing import CliRunner
 
 from dhopt.commands_demand import demand_app
-from dhopt.demand_fit import (
-    DayTypeParameters,
-    DemandModel,
-    apply_scenario,
-    easter_sunday,
-    evaluate,
-    fit,
-    gof,
-    read_hourly_csv,
-)
+from dhopt.demand_calendar import easter_sunday
+from dhopt.demand_fit import DayTypeParameters, DemandModel, apply_scenario, fit
+from dhopt.demand_metrics import evaluate, gof, read_hourly_csv
 
 ROOT = Path(__file__).resolve().parents[1]
 FLENSBURG = ROOT / "data" / "flensburg_dh_load_weather_2014_2016.csv"
@@ -103,7 +96,7 @@ def synth_model(synth: pd.DataFrame) -> DemandModel:
 
 
 def test_calendar_matches_hand_written_holidays() -> None:
-    from dhopt.demand_fit import holidays
+    from dhopt.demand_calendar import holidays
 
     assert easter_sunday(2016) == date(2016, 3, 27) and easter_sunday(2024) == date(2024, 3, 31)
     assert holidays("DE-SH", 2020) | holidays("DE-SH", 2021) == HOLIDAYS_DE_SH
