@@ -40,6 +40,10 @@ def compare(
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Write the delta tables as CSV files here.")
     ] = None,
+    report: Annotated[
+        bool,
+        typer.Option("--report", help="Also write each OTHER/report.html with a section against BASE."),
+    ] = False,
 ) -> None:
     """Compare result folders with a baseline: capacities, system figures, and which inputs differ."""
     from dhopt.compare import capacity_differences, input_differences, load_run, system_differences
@@ -69,6 +73,10 @@ def compare(
                 console.print("inputs: the same scenario and data")
             else:
                 _print("inputs that differ", tables["inputs"], exact=True)
+            if report:
+                from dhopt.report import write_report
+
+                console.print(f"report in [bold]{write_report(folder, base)}[/]")
             if out is not None:
                 for name, frame in tables.items():
                     atomic_write(

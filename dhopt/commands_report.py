@@ -14,6 +14,12 @@ from dhopt.errors import DhoptError
 
 def report(
     results_dir: Annotated[Path, typer.Argument(help="A solve result folder (with run.json).")],
+    baseline: Annotated[
+        Path | None,
+        typer.Option(
+            "--baseline", help="A baseline run's folder: adds a section of differences (dhopt compare)."
+        ),
+    ] = None,
 ) -> None:
     """Write RESULTS_DIR/report.html: one self-contained page (works offline, prints to PDF) built
     from the folder's files alone (docs/report.md)."""
@@ -21,7 +27,7 @@ def report(
     from dhopt.report import write_report
 
     try:
-        written = write_report(results_dir)
+        written = write_report(results_dir, baseline)
     except DhoptError as exc:
         fail(str(exc))
     except OSError as exc:

@@ -26,6 +26,7 @@ from dhopt.report_charts import (
     standard_figures,
     storage_level,
 )
+from dhopt.report_compare import baseline_section
 from dhopt.report_html import banner, esc, figure, missing, num, page, pct, table, tiles
 from dhopt.report_inputs import CAPEX, ResultFolder, read_folder
 from dhopt.report_tables import inputs_section, run_section
@@ -337,13 +338,15 @@ def electricity_part(d: pd.DataFrame, name: str, note: str) -> str:
     )
 
 
-def build_report(path: Path) -> str:
-    """The report's HTML for the solve folder `path` (DhoptError if the folder is not one)."""
+def build_report(path: Path, baseline: Path | None = None) -> str:
+    """The report's HTML for the solve folder `path` (DhoptError if the folder is not one), with
+    a section against the `baseline` run's folder if one is given."""
     f = read_folder(path)
     figures = standard_figures(path)
     nav = "".join(
         f'<a href="#{k}">{esc(v)}</a>'
         for k, v in (
+            *((("baseline", "Against the baseline"),) if baseline is not None else ()),
             ("build", "What to build"),
             ("cost", "What it costs"),
             ("operation", "Operation"),
@@ -354,6 +357,7 @@ def build_report(path: Path) -> str:
     body = (
         headline(f)
         + f"<nav>{nav}</nav>"
+        + (baseline_section(path, baseline) if baseline is not None else "")
         + build_section(f)
         + cost_section(f, figures)
         + operation_section(f, figures)
@@ -363,10 +367,10 @@ def build_report(path: Path) -> str:
     return page(f"{f.info.get('scenario_name', path.name)}: dhopt report", body)
 
 
-def write_report(path: str | Path) -> Path:
+def write_report(path: str | Path, baseline: str | Path | None = None) -> Path:
     """Write `path`/report.html (atomically) and return its path."""
     path = Path(path)
-    text = build_report(path)
+    text = build_report(path, None if baseline is None else Path(baseline))
     out = path / REPORT
     atomic_write(out, lambda p: p.write_text(text, encoding="utf-8"))
     return out

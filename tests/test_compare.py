@@ -63,3 +63,19 @@ def test_an_incomplete_folder_is_one_line(tmp_path):
     assert result.exit_code == 2
     assert result.stderr.strip().startswith("error:") and "no run.json" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_report_against_the_baseline_shows_the_differences(writer, tmp_path):
+    base = _solve(writer, tmp_path, "base")
+    other = _solve(writer, tmp_path, "other", sets=["units.hp.capacity_max_mw=4"])
+    result = runner.invoke(app, ["compare", str(base), str(other), "--report"])
+    assert result.exit_code == 0, result.output
+    page = (other / "report.html").read_text()
+    section = page[
+        page.index('<section id="baseline">') : page.index("</section>", page.index('id="baseline"'))
+    ]
+    assert "Against the baseline" in section and "units.hp.capacity_max_mw" in section
+    assert "<td>hp</td><td>heat_pump</td><td>MW</td>" in section  # the capacity table's row
+    result = runner.invoke(app, ["report", str(base), "--baseline", str(base)])
+    assert result.exit_code == 0, result.output
+    assert "None: the same scenario and data." in (base / "report.html").read_text()
