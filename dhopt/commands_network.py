@@ -17,7 +17,7 @@ from dhopt.console import fail
 from dhopt.errors import DhoptError
 from dhopt.network_comparison import Concept, Figure, NetworkComparison
 from dhopt.network_costs import COMPONENTS
-from dhopt.results import atomic_write
+from dhopt.result_files import atomic_write
 
 COMPONENT_LABELS = {
     "network_investment": "network investment",

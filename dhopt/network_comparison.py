@@ -44,7 +44,7 @@ import pandas as pd
 
 from dhopt.errors import ScenarioError
 from dhopt.inputs import SeriesReader
-from dhopt.network_costs import CostEvaluation
+from dhopt.network_costs import CostEvaluation, LoadFactors
 from dhopt.network_formulas import (  # noqa: F401  (the comparison's formulas, importable from here too)
     HOURS,
     KELVIN,
@@ -71,27 +71,6 @@ from dhopt.schema import (
 
 # ---------------------------------------------------------------------------------------------
 # The calculation.
-
-
-@dataclass(frozen=True)
-class LoadFactors:
-    """Electricity of a unit serving the load Q_sh · s_h + Q_flat / 8760 over the hours h:
-    W = Q_sh · inv_cop_sh + Q_flat · inv_cop_flat, cost = Q_sh · cost_sh + Q_flat · cost_flat."""
-
-    inv_cop_sh: float
-    inv_cop_flat: float
-    cost_sh: float
-    cost_flat: float
-
-    @staticmethod
-    def of(cop: np.ndarray, price: np.ndarray, sh_shape: np.ndarray) -> LoadFactors:
-        inv = 1.0 / cop
-        return LoadFactors(
-            float(np.sum(sh_shape * inv)),
-            float(np.mean(inv)),
-            float(np.sum(sh_shape * price * inv)),
-            float(np.mean(price * inv)),
-        )
 
 
 @dataclass(frozen=True)

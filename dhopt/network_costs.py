@@ -6,6 +6,7 @@ dhopt.network_comparison.NetworkComparison, which prepares the profiles and COP 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -23,7 +24,6 @@ from dhopt.network_formulas import (
 from dhopt.network_schema import CostFunction
 
 if TYPE_CHECKING:
-    from dhopt.network_comparison import LoadFactors
     from dhopt.network_schema import NetworkComparisonScenario
 
 
@@ -45,6 +45,27 @@ COMPONENTS: tuple[str, ...] = (
     "individual_om",
     "individual_electricity",
 )
+
+
+@dataclass(frozen=True)
+class LoadFactors:
+    """Electricity of a unit serving the load Q_sh · s_h + Q_flat / 8760 over the hours h:
+    W = Q_sh · inv_cop_sh + Q_flat · inv_cop_flat, cost = Q_sh · cost_sh + Q_flat · cost_flat."""
+
+    inv_cop_sh: float
+    inv_cop_flat: float
+    cost_sh: float
+    cost_flat: float
+
+    @staticmethod
+    def of(cop: np.ndarray, price: np.ndarray, sh_shape: np.ndarray) -> LoadFactors:
+        inv = 1.0 / cop
+        return LoadFactors(
+            float(np.sum(sh_shape * inv)),
+            float(np.mean(inv)),
+            float(np.sum(sh_shape * price * inv)),
+            float(np.mean(price * inv)),
+        )
 
 
 class CostEvaluation:

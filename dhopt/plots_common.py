@@ -11,7 +11,7 @@ from typing import Any
 from matplotlib.figure import Figure
 
 from dhopt.errors import DhoptError
-from dhopt.results import atomic_write
+from dhopt.result_files import atomic_write
 
 HOURS_PER_YEAR = 8760
 # Points with a solution; all but "optimal" are drawn with a ring that says "not proven optimal".

@@ -30,7 +30,7 @@ from dhopt.report_compare import baseline_section
 from dhopt.report_html import banner, esc, figure, missing, num, page, pct, table, tiles
 from dhopt.report_inputs import CAPEX, ResultFolder, read_folder
 from dhopt.report_tables import inputs_section, run_section
-from dhopt.results import atomic_write
+from dhopt.result_files import atomic_write
 
 REPORT = "report.html"
 # Read only when a folder has them (older folders may not).

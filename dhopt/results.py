@@ -24,13 +24,6 @@ from dhopt import columns as col
 from dhopt.carrier_flows import carrier_costs, carrier_table, unit_co2_t, unit_flows
 from dhopt.inputs import SystemInputs
 from dhopt.model import BuiltModel, grid_values
-from dhopt.result_files import (  # noqa: F401  (re-exported: file I/O lives in result_files)
-    atomic_write,
-    clear_results,
-    prepare_folder,
-    write_json,
-    write_results,
-)
 from dhopt.units import STORAGE_TYPES
 from dhopt.units.capacity import built_capacity, new_capacity
 from dhopt.units.converter import annual_tax_value, auxiliary_values, extra_power_values, heat_values

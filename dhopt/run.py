@@ -17,15 +17,8 @@ from dhopt import __version__
 from dhopt.diagnose import check_supply, explain_infeasible
 from dhopt.errors import DhoptError, InfeasibleError, SolverError
 from dhopt.inputs import SystemInputs, prepare_inputs
-from dhopt.results import (
-    Results,
-    basis_label,
-    clear_results,
-    collect,
-    prepare_folder,
-    write_json,
-    write_results,
-)
+from dhopt.result_files import clear_results, prepare_folder, write_json, write_results
+from dhopt.results import Results, basis_label, collect
 from dhopt.scenario import LoadedScenario, load_scenario
 from dhopt.scenario_copy import SCENARIO_COPY, write_scenario_copy
 from dhopt.solve import ModelCache, SolveOptions, SolveReport, solve

@@ -27,7 +27,7 @@ import pandas as pd
 
 from dhopt import sweep_point
 from dhopt.errors import ScenarioError
-from dhopt.results import write_json
+from dhopt.result_files import write_json
 from dhopt.sweep_plan import (
     Case,
     PointSpec,

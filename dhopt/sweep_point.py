@@ -31,7 +31,7 @@ from typing import Any
 
 from dhopt import columns as result_columns
 from dhopt.errors import DhoptError, InfeasibleError, SolverError
-from dhopt.results import write_json
+from dhopt.result_files import write_json
 
 STATUSES = ("optimal", "time_limit", "feasible", "infeasible", "timeout", "error")
 PROVEN = frozenset({"optimal", "infeasible"})

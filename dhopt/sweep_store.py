@@ -27,7 +27,7 @@ import pandas as pd
 
 from dhopt import columns as result_columns
 from dhopt.errors import DhoptError
-from dhopt.results import atomic_write
+from dhopt.result_files import atomic_write
 from dhopt.scenario import Scenario
 from dhopt.sweep_plan import SweepPlan
 from dhopt.sweep_point import STATUSES
