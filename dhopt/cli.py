@@ -176,8 +176,11 @@ def solve(
 
         _after_solve("plots", lambda: plot_folder(out), out)
     if report:
+        from dhopt.economics_folder import folder_economics, write_economics
         from dhopt.report import write_report
 
+        # The lifetime economics first, so that the report leads with each unit's CAPEX.
+        _after_solve("economics", lambda: write_economics(out, folder_economics(out)), out)
         _after_solve("report", lambda: write_report(out), out)
     proven = outcome.report.status == "optimal" and (exact is None or exact.report.status == "optimal")
     if not quiet:

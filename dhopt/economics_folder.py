@@ -22,12 +22,11 @@ from dhopt import columns as col
 from dhopt import economics as ec
 from dhopt.errors import DhoptError
 from dhopt.inputs import capital_recovery_factor
-from dhopt.result_files import atomic_write
+from dhopt.result_files import CASHFLOW_FILE, ECONOMICS_FILE, atomic_write
 from dhopt.result_reader import is_copy, read_table, run_info, solved_scenario
 from dhopt.scenario import LoadedScenario, Scenario, load_scenario
 
 SCENARIO_COPY = "scenario.yaml"  # the scenario as solved, kept in the result folder
-ECONOMICS_FILE, CASHFLOW_FILE = "economics.csv", "cashflow.csv"
 CAPITAL = ("investment", "pipe", "extra_investments")  # annuities: replaced by the cash flows
 REVENUES = ("cooling_credit", "pv_export")  # with electricity_sale_*: negative costs
 TOTAL = col.cost_component("total")

@@ -20,7 +20,7 @@ from openpyxl import Workbook
 
 from dhopt import columns as col
 from dhopt.errors import DhoptError
-from dhopt.result_files import MARKER, atomic_write
+from dhopt.result_files import CASHFLOW_FILE, ECONOMICS_FILE, MARKER, atomic_write
 from dhopt.result_reader import run_info, solved_scenario
 from dhopt.yaml_files import read_yaml
 
@@ -151,7 +151,7 @@ def solve_sheets(folder: Path) -> dict[str, pd.DataFrame]:
             "no monthly balance: the dispatch has no time stamps (typical days or data without them)"
         )
     sheets["Dispatch"] = dispatch
-    for name, file in (("Economics", "economics.csv"), ("Cash flow", "cashflow.csv")):
+    for name, file in (("Economics", ECONOMICS_FILE), ("Cash flow", CASHFLOW_FILE)):
         if (folder / file).is_file():
             sheets[name] = _read(folder / file)
     try:

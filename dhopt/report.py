@@ -30,9 +30,9 @@ from dhopt.report_compare import baseline_section
 from dhopt.report_html import banner, esc, figure, missing, num, page, pct, table, tiles
 from dhopt.report_inputs import CAPEX, ResultFolder, read_folder
 from dhopt.report_tables import inputs_section, run_section
-from dhopt.result_files import atomic_write
+from dhopt.result_files import REPORT_FILE, atomic_write
 
-REPORT = "report.html"
+REPORT = REPORT_FILE
 # Read only when a folder has them (older folders may not).
 AT_LIMIT = col.AT_LIMIT
 MARGINAL_HEAT_COST = col.MARGINAL_HEAT_COST

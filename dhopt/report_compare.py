@@ -11,8 +11,8 @@ import pandas as pd
 from dhopt.compare import capacity_differences, input_differences, load_run, system_differences
 from dhopt.errors import DhoptError
 from dhopt.report_html import banner, esc, num, table
+from dhopt.result_files import ECONOMICS_FILE
 
-ECONOMICS = "economics.csv"
 # The system row's figures against a baseline, as `dhopt economics --baseline` writes them.
 AGAINST_BASELINE = {
     "irr": ("IRR", 100.0, " %"),
@@ -22,7 +22,7 @@ AGAINST_BASELINE = {
 
 
 def _economics_lines(folder: Path) -> list[tuple[str, str]]:
-    path = folder / ECONOMICS
+    path = folder / ECONOMICS_FILE
     if not path.is_file():
         return []
     frame = pd.read_csv(path)

@@ -20,11 +20,11 @@ import pandas as pd
 import yaml
 
 from dhopt.errors import DhoptError, ScenarioError
+from dhopt.result_files import ECONOMICS_FILE
 from dhopt.result_reader import is_copy, original_scenario, read_table, run_info, solved_scenario
 from dhopt.scenario import file_sha256
 from dhopt.yaml_files import read_yaml
 
-ECONOMICS = "economics.csv"
 CAPEX = "capex_eur"  # upfront investment per unit, if another step wrote it
 SYNTHETIC = re.compile(r"\bSYNTHETIC\b")
 HEADER = "(file header)"
@@ -62,13 +62,13 @@ def read_folder(path: Path) -> ResultFolder:
         raise DhoptError(f"{path / 'dispatch.parquet'}: cannot read: {exc}") from None
     capacities = read_table(path / "capacities.csv")
     notes: list[str] = []
-    economics = path / ECONOMICS
+    economics = path / ECONOMICS_FILE
     if CAPEX not in capacities and economics.is_file():
         econ = read_table(economics)
         if {"unit", CAPEX} <= set(econ.columns):
             capacities = capacities.merge(econ[["unit", CAPEX]], on="unit", how="left")
         else:
-            notes.append(f"{ECONOMICS} has no columns unit and {CAPEX}: CAPEX not shown")
+            notes.append(f"{ECONOMICS_FILE} has no columns unit and {CAPEX}: CAPEX not shown")
     carriers = read_table(path / "carriers.csv") if (path / "carriers.csv").is_file() else None
     scenario = report_scenario(path, info, notes)
     return ResultFolder(

@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
 MARKER = "run.json"
 # Everything `dhopt solve` may leave in its folder (the marker first: it goes first).
+# Written after the tables by `dhopt solve` (and `dhopt economics`, `dhopt report`).
+ECONOMICS_FILE, CASHFLOW_FILE, REPORT_FILE = "economics.csv", "cashflow.csv", "report.html"
 RESULT_FILES = (
     MARKER,
     "capacities.csv",
@@ -35,7 +37,9 @@ RESULT_FILES = (
     "solver.log",
     "aggregation_check.csv",
     "scenario.yaml",
-    "report.html",
+    REPORT_FILE,
+    ECONOMICS_FILE,
+    CASHFLOW_FILE,
 )
 RESULT_DIRS = ("plots", "inputs")
 

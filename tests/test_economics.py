@@ -324,3 +324,18 @@ def test_capex_of_units_sized_in_m2_and_on_a_cost_curve(writer):
     assert capex["sun"] == pytest.approx(250_000.0, rel=1e-9)
     assert capex["pit"] == pytest.approx(992_000.0, rel=1e-9)
     assert capex["imp"] == 0.0
+
+
+def test_dhopt_solve_writes_the_economics_and_the_report_leads_with_capex(writer):
+    """The heat pump's 13.14 M€ (10 MW at 1.314 M€/MW) is in economics.csv and on the report's
+    'what to build' table, with no separate command."""
+    out = writer.folder / "solved"
+    result = CliRunner().invoke(
+        app, ["solve", str(writer.yaml(two_units())), "--out", str(out), "--no-plots", "-q"]
+    )
+    assert result.exit_code == 0, result.output
+    capex = pd.read_csv(out / "economics.csv").set_index(ec.UNIT)[ec.CAPEX]
+    assert capex["hp"] == pytest.approx(10 * HP_PER_MW, rel=1e-9)
+    page = (out / "report.html").read_text()
+    build = page[page.index('<section id="build">') : page.index("</section>", page.index('id="build"'))]
+    assert "CAPEX" in build and "13.14" in build
