@@ -97,7 +97,7 @@ def decision(capacities: pd.DataFrame) -> str:
     for _, r in capacities.iterrows():
         if _flag(r.get(AT_LIMIT)):
             value, unit = _amount(r, "capacity")
-            text += f" {r['unit']} ends at its {num(value)}{unit} limit: a higher limit would be used."
+            text += f" {r['unit']} ends at its {num(value)}{unit} limit: a higher limit may pay."
     return text
 
 

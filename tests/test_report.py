@@ -164,7 +164,7 @@ def test_report_shows_the_folders_files_escaped(solved, tmp_path):
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;" in text
     assert "Not proven optimal: time limit (gap 1.23 %)" in text
     assert "CAPEX, M€" in text and "11.484" in text
-    assert "sewage ends at its 9,876.50 MW limit: a higher limit would be used." in text
+    assert "sewage ends at its 9,876.50 MW limit: a higher limit may pay." in text
     assert "carpet plot of the marginal heat cost" in text
     assert "the copy as solved" in text
     assert "changed since the run" in text and "No comment in the scenario file says SYNTHETIC" in text
@@ -266,7 +266,7 @@ def test_decision_and_horizon_lines():
     )
     assert decision(caps) == (
         "Build hp 5.00 MW, tank 12.50 MWh. Existing: gas 60.00 MW, tank 300.00 MWh. "
-        "hp ends at its 5.00 MW limit: a higher limit would be used."
+        "hp ends at its 5.00 MW limit: a higher limit may pay."
     )
     assert decision(caps.iloc[1:2]) == "Build nothing new. Existing: gas 60.00 MW."
     assert horizon_warning({"hours": 8760, "aggregation": None}) is None
