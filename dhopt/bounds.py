@@ -42,6 +42,9 @@ log = logging.getLogger(__name__)
 # First guesses where no physical bound exists (checked afterwards by economic bounds).
 GUESS_PEAK_FACTOR = 2.0
 GUESS_STORAGE_HOURS = 48.0
+# A bound from the least capacity factor is used while it is at most this many times the one
+# from the best: a weaker big-M than that costs more solve time than a checked guess.
+VALID_FACTOR_SPREAD = 4.0
 
 
 def heat_cost_never_negative(inputs: SystemInputs) -> bool:
@@ -108,9 +111,17 @@ def apply_capacity_bounds(inputs: SystemInputs) -> SystemInputs:
                     need = max(need, float(np.max(cool, initial=0.0)))
                 need = max(need, GUESS_PEAK_FACTOR * u.min_load_mw)
             if u.capacity_factor is not None:
-                # A unit whose heat per MW varies (solar) may be worth building beyond the peak:
-                # the guess covers the peak at the best hour's yield, checked after the solve.
-                need, need_ok = need / max(float(np.max(u.capacity_factor, initial=0.0)), 1e-3), False
+                # Heat per MW varies by hour (solar yield, a heat pump derated in the cold): more
+                # than need / the least positive factor is never of use (q ≤ need in every hour).
+                # Where that is many times the need (solar at dawn), a guess is used instead, the
+                # peak at the best hour's yield, checked after the solve.
+                cf = u.capacity_factor
+                least = float(np.min(cf[cf > 0], initial=np.inf))
+                best = max(float(np.max(cf, initial=0.0)), 1e-3)
+                if need / least <= VALID_FACTOR_SPREAD * need / best:
+                    need = need / least
+                else:
+                    need, need_ok = need / best, False
             bound, ok = (hard, True) if hard <= need else (need, need_ok)
             bound = max(bound, u.capacity_min_mw, u.capacity_existing_mw)  # never below what must be
             derived = bound < u.capacity_max_mw

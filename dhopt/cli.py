@@ -247,6 +247,10 @@ def validate(
     console.print(
         f"demand: peak {d.max():.2f} MW, mean {d.mean():.2f} MW, {inp.year_scale * d.sum() / 1000:,.1f} GWh/a"
     )
+    sup, ret = inp.supply_temperature_c, inp.return_temperature_c
+    console.print(
+        f"network: supply {sup.min():.1f}–{sup.max():.1f} °C, return {ret.min():.1f}–{ret.max():.1f} °C"
+    )
     spot = inp.price_components["spot"]
     console.print(
         f"electricity: spot mean {spot.mean():.2f} (min {spot.min():.2f}, max {spot.max():.2f}) €/MWh; "

@@ -21,6 +21,7 @@ from dhopt.data_files import HOURS_PER_YEAR, SeriesReader
 from dhopt.errors import ScenarioError
 from dhopt.scenario import LoadedScenario
 from dhopt.schema import Series, SeriesFromFile
+from dhopt.temperature_curve import network_temperature
 from dhopt.units import STORAGE_TYPES, UNIT_TYPES
 from dhopt.units.converter import ConverterInputs
 from dhopt.units.storage import StorageInputs
@@ -291,11 +292,11 @@ def prepare_inputs(loaded: LoadedScenario, hours: int | None = None) -> SystemIn
     except ScenarioError as exc:
         raise ScenarioError(f"{loaded.path}: {exc}") from None
     ctx.demand_mw = scaled[:n]
-    ctx.supply_temperature_c = ctx.series(
-        sc.district_heating.supply_temperature_c, "district_heating.supply_temperature_c"
+    ctx.supply_temperature_c = network_temperature(
+        sc.district_heating.supply_temperature_c, ctx, "district_heating.supply_temperature_c"
     )
-    ctx.return_temperature_c = ctx.series(
-        sc.district_heating.return_temperature_c, "district_heating.return_temperature_c"
+    ctx.return_temperature_c = network_temperature(
+        sc.district_heating.return_temperature_c, ctx, "district_heating.return_temperature_c"
     )
     if np.any(ctx.supply_temperature_c <= ctx.return_temperature_c):
         row = int(np.argmax(ctx.supply_temperature_c <= ctx.return_temperature_c))

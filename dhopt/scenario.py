@@ -26,10 +26,10 @@ from dhopt.schema import (
     PriceSeries,
     SeriesFromFile,
     StrictModel,
-    TemperatureSeries,
     Years,
     series,
 )
+from dhopt.temperature_curve import NetworkTemperature
 from dhopt.units import STORAGE_TYPES, Unit
 from dhopt.yaml_files import read_yaml
 
@@ -77,8 +77,13 @@ class Electricity(StrictModel):
 class DistrictHeating(StrictModel):
     """The network the units feed."""
 
-    supply_temperature_c: TemperatureSeries = Field(description="Supply temperature, °C.")
-    return_temperature_c: TemperatureSeries = Field(description="Return temperature, °C.")
+    supply_temperature_c: NetworkTemperature = Field(
+        description="Supply temperature, °C: a constant, a CSV column, or a curve of the outdoor "
+        "temperature ({outdoor_temperature_c: …, points: [{outdoor_temperature_c, temperature_c}, …]})."
+    )
+    return_temperature_c: NetworkTemperature = Field(
+        description="Return temperature, °C: a constant, a CSV column, or a curve of the outdoor temperature."
+    )
     allow_heat_dump: bool = Field(
         False,
         description="Let surplus heat be rejected (a dry cooler): supply ≥ demand instead of =. Needed "

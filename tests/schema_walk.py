@@ -84,7 +84,11 @@ def _model_for(branches: list[tuple[Any, list[Any]]], data: Any) -> type[BaseMod
             if typing.get_origin(f.annotation) is Literal and data.get(name) in typing.get_args(f.annotation):
                 return cls
     models = [cls for cls, _ in branches if _is_model(cls)]
-    return models[0] if len(models) == 1 else None
+    if len(models) == 1:
+        return models[0]
+    # Untagged models (a file series or a temperature curve): the one that has every key of `data`
+    fitting = [cls for cls in models if set(data) <= set(cls.model_fields)]
+    return fitting[0] if len(fitting) == 1 else None
 
 
 def every_field(root: type[BaseModel]) -> set[tuple[str, str]]:

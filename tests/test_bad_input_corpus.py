@@ -88,7 +88,17 @@ BASE: dict[str, Any] = {
             "annual_limit_mwh": 1e6,
         }
     },
-    "district_heating": {"supply_temperature_c": 65.0, "return_temperature_c": 40.0, "allow_heat_dump": True},
+    "district_heating": {
+        "supply_temperature_c": 65.0,
+        "return_temperature_c": {
+            "outdoor_temperature_c": 5.0,
+            "points": [
+                {"outdoor_temperature_c": -12.0, "temperature_c": 45.0},
+                {"outdoor_temperature_c": 15.0, "temperature_c": 40.0},
+            ],
+        },
+        "allow_heat_dump": True,
+    },
     "economics": {
         "discount_rate": 0.04,
         "lifetime": {
@@ -106,6 +116,10 @@ BASE: dict[str, Any] = {
             "capacity_min_mw": 0.0,
             "capacity_max_mw": 8.0,
             "availability_mw": 8.0,
+            "capacity_by_source_temperature": [
+                {"source_temperature_c": -10.0, "share": 0.7},
+                {"source_temperature_c": 10.0, "share": 1.0},
+            ],
             "min_load_mw": 0.5,
             "investment": INVESTMENT,
             "om": OM,

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Annotated, Literal
 
 import numpy as np
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from dhopt.carriers import ELECTRICITY
 from dhopt.schema import (
@@ -123,6 +123,16 @@ class PumpPower(StrictModel):
 AuxiliaryPower = Annotated[FanPower | PumpPower, Field(discriminator="kind")]
 
 
+CapacityShare = number(gt=0, le=2)  # heat per MW of rated capacity
+
+
+class CapacityPoint(StrictModel):
+    """The heat a heat pump gives per MW of its rated capacity at one source temperature."""
+
+    source_temperature_c: Temperature = Field(description="Source inlet temperature, °C.")
+    share: CapacityShare = Field(description="Heat output at full load / rated capacity, -.")
+
+
 class CoolingByProduct(StrictModel):
     """Cooling made by the heat pump's evaporator: (1 − 1/COP) MWh per MWh of heat."""
 
@@ -144,6 +154,26 @@ class HeatPump(CapacityLimits):
     availability_mw: PowerSeries | None = Field(
         None, description="Hourly cap on heat output from the source's availability, MW."
     )
+    capacity_by_source_temperature: list[CapacityPoint] | None = Field(
+        None,
+        description="Heat output at full load per MW of rated capacity against the source temperature "
+        "(a data sheet's derating; e.g. an air-source unit: 1 at 7 °C, 0.65 at −10 °C), two or more "
+        "points in any order, linear between them and constant beyond; the capacity is thermal at the "
+        "rating point (share 1). Default: the full capacity in every hour.",
+    )
+
+    @field_validator("capacity_by_source_temperature")
+    @classmethod
+    def _distinct_points(cls, points: list[CapacityPoint] | None) -> list[CapacityPoint] | None:
+        if points is None:
+            return None
+        if len(points) < 2:
+            raise ValueError(f"expected at least two points, found {len(points)}")
+        temps = [p.source_temperature_c for p in points]
+        if len(set(temps)) < len(temps):
+            raise ValueError(f"expected each source temperature once, found {temps}")
+        return sorted(points, key=lambda p: p.source_temperature_c)
+
     investment: Investment = Field(description="Investment in the heat pump and its source access.")
     pipe: Pipe | None = Field(None, description="Transmission pipe to the DH network, if any.")
     excess_heat_tax: ExcessHeatTax | None = Field(
@@ -250,6 +280,8 @@ def prepare(name: str, hp: HeatPump, ctx: PrepareContext) -> ConverterInputs:
             conv.hourly_costs_eur_per_mwh["cooling_credit"] = -credit * cooling_share
         if hp.cooling.serves_cooling_demand:
             conv.cooling_per_mwh = cooling_share
+    if hp.capacity_by_source_temperature is not None:
+        conv.capacity_factor = capacity_share(hp, ctx, where)
     if hp.auxiliary is not None:
         conv.aux_mw_per_mw = auxiliary_mw_per_mw(hp, cop)
         if conv.aux_mw_per_mw is None:
@@ -259,6 +291,17 @@ def prepare(name: str, hp: HeatPump, ctx: PrepareContext) -> ConverterInputs:
                 "capacity is optimised, so its fan or pump power is left out",
             )
     return conv
+
+
+def capacity_share(hp: HeatPump, ctx: PrepareContext, where: str) -> np.ndarray:
+    """Heat at full load per MW of rated capacity, per hour, from the source temperature."""
+    points = hp.capacity_by_source_temperature
+    assert points is not None
+    if hp.source_temperature_c is None:
+        ctx.fail(f"{where}.source_temperature_c", "is needed by capacity_by_source_temperature")
+    t_src = ctx.series(hp.source_temperature_c, f"{where}.source_temperature_c")
+    temps = np.array([p.source_temperature_c for p in points])
+    return np.interp(t_src, temps, np.array([p.share for p in points]))
 
 
 WATER_DENSITY = 1000.0  # kg/m³

@@ -1,0 +1,137 @@
+"""Network temperature curves and heat-pump output that falls with the source temperature, by hand."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import base_scenario, boiler, heat_pump
+from typer.testing import CliRunner
+
+from dhopt import columns as col
+from dhopt.cli import app
+from dhopt.errors import ScenarioError
+from dhopt.run import run_scenario
+from dhopt.solve import SolveOptions
+
+EXACT = SolveOptions(mip_gap=1e-9)
+FREE = {"fixed_eur": 0.0, "per_mw_eur": 0.0, "lifetime_years": 25}
+NO_OM = {"fixed_eur_per_mw_year": 0.0, "variable_eur_per_mwh": 0.0}
+CURVE_POINTS = [
+    {"outdoor_temperature_c": 15.0, "temperature_c": 65.0},
+    {"outdoor_temperature_c": -12.0, "temperature_c": 80.0},
+]
+LINEAR = {
+    "model": "linear",
+    "design_cop": 3.5,
+    "source_design_temperature_c": 10.0,
+    "sink_design_temperature_c": 65.0,
+    "a": 0.05,
+    "b": 0.03,
+}
+
+
+def test_a_supply_curve_moves_the_cop_hour_by_hour(writer):
+    """Outdoor −20, −12, 1.5, 15, 20 °C (repeated): supply 80, 80, 72.5, 65, 65 °C on the curve;
+    the linear COP at a 10 °C source falls 0.03 per K of supply: 3.05, 3.05, 3.275, 3.5, 3.5."""
+    outdoor = [-20.0, -12.0, 1.5, 15.0, 20.0] * 5
+    sc = base_scenario(25, demand=5.0, price=40.0)
+    sc["district_heating"]["supply_temperature_c"] = {
+        "outdoor_temperature_c": {"file": writer.csv("t.csv", t=outdoor), "column": "t"},
+        "points": CURVE_POINTS,
+    }
+    sc["units"] = {
+        "hp": heat_pump(source_temperature_c=10.0, cop=LINEAR, capacity_mw=10.0, investment=FREE, om=NO_OM)
+    }
+    out = run_scenario(writer.yaml(sc), options=EXACT)
+    cop = np.array([3.05, 3.05, 3.275, 3.5, 3.5] * 5)
+    d = out.results.dispatch
+    assert np.allclose(d[col.cop("hp")], cop)
+    assert np.allclose(d[col.electricity("hp")], 5.0 / cop)
+    assert out.report.objective == pytest.approx(8760 / 25 * float(np.sum(40.0 * 5.0 / cop)), rel=1e-9)
+    shown = CliRunner().invoke(app, ["validate", str(writer.yaml(sc))])
+    assert shown.exit_code == 0 and "supply 65.0–80.0 °C" in shown.output
+
+
+def test_a_bad_curve_is_one_line(writer):
+    sc = base_scenario(24)
+    sc["units"] = {"eb": boiler()}
+    sc["district_heating"]["supply_temperature_c"] = {
+        "outdoor_temperature_c": 5.0,
+        "points": [{"outdoor_temperature_c": 5.0, "temperature_c": 70.0}] * 2,
+    }
+    with pytest.raises(
+        ScenarioError, match=r"district_heating\.supply_temperature_c\.points: .*each outdoor"
+    ):
+        run_scenario(writer.yaml(sc))
+
+
+def test_an_air_source_heat_pump_derated_in_the_cold_is_sized_for_the_cold_hours(writer):
+    """Air at 7 and −10 °C in turn; the heat pump gives 100 % and 60 % of its rated MW there. Heat
+    pump: COP 4 on 40 €/MWh, 10 €/MWh, 100,000 €/MW (annuity 6,401.2 €/(MW·a)); electric boiler 40.5
+    €/MWh and 110,000 €/MW over 15 years. Demand 8 MW. Each MW of heat pump beyond 8 MW saves 0.6 MW
+    of boiler in the cold half of the year: 0.6·4380·30.5 = 80,154 €/a ≫ its annuity, so the heat
+    pump is rated 8/0.6 = 13.33 MW and the boiler is not built (its first guess bound, 8 MW, is
+    raised: the bound from the least factor, 8/0.6, is valid)."""
+    sc = base_scenario(24, demand=8.0, price=40.0)
+    air = {"file": writer.csv("air.csv", t=[7.0, -10.0] * 12), "column": "t"}
+    sc["units"] = {
+        "hp": heat_pump(
+            source="air",
+            source_temperature_c=air,
+            cop={"model": "series", "cop": 4.0},
+            capacity_by_source_temperature=[
+                {"source_temperature_c": 7.0, "share": 1.0},
+                {"source_temperature_c": -10.0, "share": 0.6},
+            ],
+            investment={"fixed_eur": 0.0, "per_mw_eur": 100_000.0, "lifetime_years": 25},
+            om=NO_OM,
+        ),
+        "eb": boiler(),
+    }
+    out = run_scenario(writer.yaml(sc), options=EXACT)
+    cap = out.results.capacities.set_index("unit")["capacity_mw"]
+    assert cap["hp"] == pytest.approx(8.0 / 0.6, rel=1e-9)
+    assert cap["eb"] == pytest.approx(0.0, abs=1e-9)
+    annuity = 0.04 / (1 - 1.04**-25) * 100_000
+    assert out.report.objective == pytest.approx(annuity * 8 / 0.6 + 8760 * 8 * 10.0, rel=1e-9)
+    assert np.allclose(out.results.dispatch[col.heat("hp")], 8.0)
+
+
+def test_a_fixed_derated_heat_pump_leaves_the_cold_hours_to_the_boiler(writer):
+    """A fixed 10 MW rating gives 6 MW at −10 °C: the boiler makes 2 MW in the cold hours only."""
+    sc = base_scenario(24, demand=8.0, price=40.0)
+    air = {"file": writer.csv("air.csv", t=[7.0, -10.0] * 12), "column": "t"}
+    sc["units"] = {
+        "hp": heat_pump(
+            source_temperature_c=air,
+            cop={"model": "series", "cop": 4.0},
+            capacity_mw=10.0,
+            capacity_by_source_temperature=[
+                {"source_temperature_c": -10.0, "share": 0.6},
+                {"source_temperature_c": 7.0, "share": 1.0},
+            ],
+            investment=FREE,
+            om=NO_OM,
+        ),
+        "eb": boiler(capacity_mw=5.0, investment=FREE),
+    }
+    out = run_scenario(writer.yaml(sc), options=EXACT)
+    d = out.results.dispatch
+    assert np.allclose(d[col.heat("eb")], [0.0, 2.0] * 12, atol=1e-7)
+    assert np.allclose(d[col.heat("hp")], [8.0, 6.0] * 12, atol=1e-7)
+
+
+def test_derating_needs_a_source_temperature(writer):
+    sc = base_scenario(24)
+    sc["units"] = {
+        "hp": heat_pump(
+            capacity_by_source_temperature=[
+                {"source_temperature_c": -10.0, "share": 0.6},
+                {"source_temperature_c": 7.0, "share": 1.0},
+            ]
+        )
+    }
+    with pytest.raises(
+        ScenarioError, match=r"units\.hp\.source_temperature_c: is needed by capacity_by_source"
+    ):
+        run_scenario(writer.yaml(sc))
