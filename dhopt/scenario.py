@@ -172,11 +172,9 @@ class Scenario(StrictModel):
         if not isinstance(supply, float):
             return self
         for name, unit in self.units.items():
-            if unit.type == "heat_pump":
+            if unit.type == "heat_pump" and not unit.direct_use:
                 field, pump = "source_temperature_c", unit
-            elif unit.type == "excess_heat" and unit.booster is not None:
-                field, pump = "booster.source_temperature_c", unit.booster
-            else:
+            else:  # direct use (and an excess-heat booster is bypassed) when the source is that warm
                 continue
             source = pump.source_temperature_c
             if pump.cop.model != "series" and isinstance(source, float) and source >= supply:

@@ -116,6 +116,7 @@ BASE: dict[str, Any] = {
             "capacity_min_mw": 0.0,
             "capacity_max_mw": 8.0,
             "availability_mw": 8.0,
+            "direct_use": False,
             "capacity_by_source_temperature": [
                 {"source_temperature_c": -10.0, "share": 0.7},
                 {"source_temperature_c": 10.0, "share": 1.0},

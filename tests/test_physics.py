@@ -135,3 +135,57 @@ def test_derating_needs_a_source_temperature(writer):
         ScenarioError, match=r"units\.hp\.source_temperature_c: is needed by capacity_by_source"
     ):
         run_scenario(writer.yaml(sc))
+
+
+def direct_case(writer, **hp_over) -> dict:
+    """A heat pump on a source at 70 °C and 50 °C in turn, supply 65 °C; linear COP 3.5 at a 10 °C
+    source rising 0.05 per K: 5.5 at 50 °C. Fixed 10 MW, no investment or O&M; 40 €/MWh; 5 MW."""
+    sc = base_scenario(24, demand=5.0, price=40.0)
+    source = {"file": writer.csv("src.csv", t=[70.0, 50.0] * 12), "column": "t"}
+    sc["units"] = {
+        "hp": heat_pump(
+            source="excess heat",
+            source_temperature_c=source,
+            cop=LINEAR,
+            capacity_mw=10.0,
+            investment=FREE,
+            om=NO_OM,
+            **hp_over,
+        )
+    }
+    return sc
+
+
+def test_direct_use_in_exactly_the_hours_the_source_is_hot_enough(writer):
+    out = run_scenario(writer.yaml(direct_case(writer, direct_use=True)), options=EXACT)
+    d = out.results.dispatch
+    assert np.allclose(d[col.electricity("hp")], [0.0, 5.0 / 5.5] * 12)
+    assert np.isnan(d[col.cop("hp")][0]) and d[col.cop("hp")][1] == pytest.approx(5.5)
+    assert out.report.objective == pytest.approx(8760 / 24 * 12 * 5.0 * 40.0 / 5.5, rel=1e-9)
+
+
+def test_without_direct_use_a_source_that_hot_is_an_error_that_says_what_to_do(writer):
+    with pytest.raises(ScenarioError, match=r"units\.hp\.source_temperature_c: .*give direct_use: true"):
+        run_scenario(writer.yaml(direct_case(writer)), options=EXACT)
+
+
+def test_an_excess_heat_booster_is_bypassed_when_the_heat_is_hot_enough(writer):
+    """3 MW of excess heat at 70 °C and 40 °C in turn, supply 65 °C: at 70 °C it goes in directly
+    (3 MW, no electricity); at 40 °C the booster (COP 3.5 + 0.05·30 = 5) lifts it: 3/(1 − 1/5) =
+    3.75 MW out for 0.75 MW of electricity. An electric boiler makes the rest of 10 MW."""
+    sc = base_scenario(24, demand=10.0, price=40.0)
+    source = {"file": writer.csv("src.csv", t=[70.0, 40.0] * 12), "column": "t"}
+    sc["units"] = {
+        "shop": {
+            "type": "excess_heat",
+            "source": "data centre",
+            "available_heat_mw": 3.0,
+            "booster": {"source_temperature_c": source, "cop": LINEAR},
+            "investment": FREE,
+        },
+        "eb": boiler(capacity_mw=10.0, investment=FREE),
+    }
+    out = run_scenario(writer.yaml(sc), options=EXACT)
+    d = out.results.dispatch
+    assert np.allclose(d[col.heat("shop")], [3.0, 3.75] * 12, atol=1e-7)
+    assert np.allclose(d[col.electricity("shop")], [0.0, 0.75] * 12, atol=1e-7)

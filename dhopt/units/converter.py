@@ -81,11 +81,12 @@ class ConverterInputs:
     @property
     def cop(self) -> np.ndarray | None:
         """Heat per electricity, per hour, of a unit driven by electricity alone (heat pumps,
-        electric boilers, boosters); None for a unit that burns fuel or uses no electricity."""
+        electric boilers, boosters; NaN in hours of direct use, without electricity); None for a
+        unit that burns fuel or uses no electricity."""
         el = self.electricity_per_mwh
-        if el is None or set(self.uses_per_mwh) != {ELECTRICITY} or np.any(el <= 0):
+        if el is None or set(self.uses_per_mwh) != {ELECTRICITY} or not np.any(el > 0):
             return None
-        return 1.0 / el
+        return np.where(el > 0, 1.0 / np.where(el > 0, el, 1.0), np.nan)
 
     @property
     def uses_fuel(self) -> bool:

@@ -25,7 +25,7 @@ from dhopt.schema import (
 )
 from dhopt.timestamps import describe_hours
 from dhopt.units.converter import ConverterInputs
-from dhopt.units.heat_pump import CopModel, cop_series, warn_unusual_cop
+from dhopt.units.heat_pump import CopModel, cop_series, direct_hours, warn_unusual_cop
 from dhopt.units.taxes import ExcessHeatTax, apply_excess_heat_tax
 
 if TYPE_CHECKING:
@@ -68,15 +68,20 @@ def prepare(name: str, ex: ExcessHeat, ctx: PrepareContext) -> ConverterInputs:
         source_share = np.ones(ctx.hours)  # MWh taken from the source per MWh of heat
         upper = available
     else:
-        cop = cop_series(ex.booster, ctx, f"{where}.booster")
-        if np.any(cop <= 1):
+        # Hours when the excess heat is at or above the supply temperature bypass the booster.
+        direct = None
+        if ex.booster.source_temperature_c is not None:
+            direct = direct_hours(ex.booster, ctx, f"{where}.booster")
+        cop = cop_series(ex.booster, ctx, f"{where}.booster", direct)
+        if np.any(cop <= 1):  # NaN (direct use) is not
             ctx.fail(
                 f"{where}.booster.cop",
                 f"expected a COP above 1 in every hour, not so in {describe_hours(cop <= 1)}",
             )
         warn_unusual_cop(cop, ctx, f"{where}.booster")
-        uses = {ELECTRICITY: 1.0 / cop}
-        source_share = 1.0 - 1.0 / cop
+        electricity = np.where(np.isnan(cop), 0.0, 1.0 / np.where(np.isnan(cop), 1.0, cop))
+        uses = {ELECTRICITY: electricity}
+        source_share = 1.0 - electricity
         upper = available / source_share
     loss = ex.pipe.heat_loss_fraction if ex.pipe else 0.0
     conv = ctx.converter_base(name, "excess_heat", ex.source, uses, upper, ex, loss)

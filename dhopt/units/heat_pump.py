@@ -10,10 +10,10 @@ The sink is the district-heating supply temperature (linear) or the return → s
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import numpy as np
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, StrictBool, field_validator, model_validator
 
 from dhopt.carriers import ELECTRICITY
 from dhopt.schema import (
@@ -154,6 +154,12 @@ class HeatPump(CapacityLimits):
     availability_mw: PowerSeries | None = Field(
         None, description="Hourly cap on heat output from the source's availability, MW."
     )
+    direct_use: StrictBool = Field(
+        False,
+        description="In hours when the source is at or above the supply temperature, its heat goes to "
+        "the network through a heat exchanger, without the heat pump and its electricity (else such "
+        "hours are an error: a COP model means nothing there).",
+    )
     capacity_by_source_temperature: list[CapacityPoint] | None = Field(
         None,
         description="Heat output at full load per MW of rated capacity against the source temperature "
@@ -197,23 +203,47 @@ def lorenz_mean_k(t_in_c: np.ndarray, t_out_c: np.ndarray) -> np.ndarray:
     return np.where(same, t_in, (t_out - t_in) / np.log(ratio))
 
 
-def cop_series(hp: HeatPump, ctx: PrepareContext, where: str) -> np.ndarray:
-    """Hourly COP of heat pump `hp`; `where` is its field path for error messages."""
+def direct_hours(hp: HeatPump | Any, ctx: PrepareContext, where: str) -> np.ndarray:
+    """Hours in which the source is at or above the supply temperature: its heat goes to the network
+    through a heat exchanger, the heat pump bypassed (direct use)."""
+    if hp.source_temperature_c is None:
+        ctx.fail(f"{where}.source_temperature_c", "is needed to tell the hours of direct use")
+    t_src = ctx.series(hp.source_temperature_c, f"{where}.source_temperature_c")
+    return t_src >= ctx.supply_temperature_c
+
+
+def electricity_per_mwh(
+    hp: HeatPump | Any, ctx: PrepareContext, where: str, direct: np.ndarray | None
+) -> np.ndarray:
+    """Electricity per MWh of heat, 1/COP, per hour; 0 in the hours of direct use (`direct`)."""
+    cop = cop_series(hp, ctx, where, direct)
+    if direct is None:
+        return 1.0 / cop
+    return np.where(direct, 0.0, 1.0 / np.where(direct, 1.0, cop))
+
+
+def cop_series(
+    hp: HeatPump | Any, ctx: PrepareContext, where: str, direct: np.ndarray | None = None
+) -> np.ndarray:
+    """Hourly COP of heat pump `hp`; `where` is its field path for error messages. `direct`: hours
+    of direct use, where no COP is computed (NaN there)."""
     model = hp.cop
+    skip = np.zeros(ctx.hours, dtype=bool) if direct is None else direct
     if isinstance(model, SeriesCop):
         cop = ctx.series(model.cop, f"{where}.cop.cop")
     else:
         if hp.source_temperature_c is None:
             ctx.fail(f"{where}.source_temperature_c", f"is needed by the '{model.model}' COP model")
         t_src = ctx.series(hp.source_temperature_c, f"{where}.source_temperature_c")
-        too_warm = t_src >= ctx.supply_temperature_c
+        too_warm = (t_src >= ctx.supply_temperature_c) & ~skip
+        t_src = np.where(skip, ctx.supply_temperature_c - 10.0, t_src)  # no COP is read in those hours
         if np.any(too_warm):
             # Heat at or above the supply temperature is used directly; a COP model extrapolated
             # there gives numbers without meaning. An explicit COP series is the user's own call.
             ctx.fail(
                 f"{where}.source_temperature_c",
                 f"the source is at or above the supply temperature in {describe_hours(too_warm)}; "
-                "such heat needs no heat pump (use it directly, e.g. as excess_heat without a booster), "
+                "such heat needs no heat pump: give direct_use: true (a heat exchanger in those hours), "
                 "or give the COP as an explicit series (cop: {model: series, ...})",
             )
         if isinstance(model, LinearCop):
@@ -226,18 +256,17 @@ def cop_series(hp: HeatPump, ctx: PrepareContext, where: str) -> np.ndarray:
             t_sink = lorenz_mean_k(ctx.return_temperature_c, ctx.supply_temperature_c)
             t_source = lorenz_mean_k(t_src, t_src - model.source_cooling_k)
             lift = t_sink - t_source
-            if np.any(lift <= 0):
-                n = int(np.argmax(lift <= 0))
+            if np.any((lift <= 0) & ~skip):
+                n = int(np.argmax((lift <= 0) & ~skip))
                 ctx.fail(
                     f"{where}.source_temperature_c",
                     f"source is as warm as the sink in hour {n}; the Lorenz COP is undefined",
                 )
-            cop = model.lorenz_efficiency * t_sink / lift
-    if np.any(cop <= 0):
-        ctx.fail(
-            f"{where}.cop", f"expected a positive COP in every hour, not so in {describe_hours(cop <= 0)}"
-        )
-    return cop
+            cop = model.lorenz_efficiency * t_sink / np.where(lift > 0, lift, 1.0)
+    bad = (cop <= 0) & ~skip
+    if np.any(bad):
+        ctx.fail(f"{where}.cop", f"expected a positive COP in every hour, not so in {describe_hours(bad)}")
+    return np.where(skip, np.nan, cop)
 
 
 # A COP outside this range is possible only for odd inputs (a typo in a temperature or a COP
@@ -246,6 +275,7 @@ USUAL_COP = (1.0, 15.0)
 
 
 def warn_unusual_cop(cop: np.ndarray, ctx: PrepareContext, where: str) -> None:
+    """NaN (hours of direct use) is never unusual."""
     low, high = USUAL_COP
     for mask, text in ((cop < low, f"below {low:g}"), (cop > high, f"above {high:g}")):
         if np.any(mask):
@@ -258,7 +288,10 @@ def warn_unusual_cop(cop: np.ndarray, ctx: PrepareContext, where: str) -> None:
 
 def prepare(name: str, hp: HeatPump, ctx: PrepareContext) -> ConverterInputs:
     where = f"units.{name}"
-    cop = cop_series(hp, ctx, where)
+    direct = direct_hours(hp, ctx, where) if hp.direct_use else None
+    electricity = electricity_per_mwh(hp, ctx, where, direct)
+    with np.errstate(divide="ignore"):
+        cop = np.where(electricity > 0, 1.0 / np.where(electricity > 0, electricity, 1.0), np.nan)
     warn_unusual_cop(cop, ctx, where)
     upper = (
         ctx.series(hp.availability_mw, f"{where}.availability_mw")
@@ -268,13 +301,13 @@ def prepare(name: str, hp: HeatPump, ctx: PrepareContext) -> ConverterInputs:
     if np.any(upper < 0):
         ctx.fail(f"{where}.availability_mw", "expected values ≥ 0, found a negative one")
     loss = hp.pipe.heat_loss_fraction if hp.pipe else 0.0
-    conv = ctx.converter_base(name, "heat_pump", hp.source, {ELECTRICITY: 1.0 / cop}, upper, hp, loss)
+    conv = ctx.converter_base(name, "heat_pump", hp.source, {ELECTRICITY: electricity}, upper, hp, loss)
     if hp.pipe is not None and hp.pipe.length_m > 0:
         ctx.add_pipe_costs(conv, hp.pipe)
     if hp.excess_heat_tax is not None:
         apply_excess_heat_tax(conv, hp.excess_heat_tax, ctx, where)
     if hp.cooling is not None:
-        cooling_share = 1.0 - 1.0 / cop
+        cooling_share = 1.0 - electricity  # all of it in hours of direct use
         credit = ctx.series(hp.cooling.credit_eur_per_mwh, f"{where}.cooling.credit_eur_per_mwh")
         if np.any(credit):
             conv.hourly_costs_eur_per_mwh["cooling_credit"] = -credit * cooling_share
@@ -318,7 +351,7 @@ def auxiliary_mw_per_mw(hp: HeatPump, cop: np.ndarray) -> float | None:
     """
     if hp.capacity_mw is None or hp.auxiliary is None:
         return None
-    design_cop = hp.cop.design_cop if isinstance(hp.cop, LinearCop) else float(np.mean(cop))
+    design_cop = hp.cop.design_cop if isinstance(hp.cop, LinearCop) else float(np.nanmean(cop))
     source_mw = 1.0 - 1.0 / design_cop  # per MW of heat
     aux = hp.auxiliary
     if isinstance(aux, FanPower):
