@@ -102,7 +102,10 @@ def uses_text(u) -> str:
     """What a unit uses per MWh of heat, for `validate`: its COP for a unit driven by electricity
     alone, else each carrier's MWh per MWh (mean), and what it sells."""
     if u.cop is not None:
-        return f"COP {u.cop.mean():.2f} ({u.cop.min():.2f}–{u.cop.max():.2f})"
+        cop = u.cop
+        direct = int(np.isnan(cop).sum())
+        text = f"COP {np.nanmean(cop):.2f} ({np.nanmin(cop):.2f}–{np.nanmax(cop):.2f})"
+        return text + (f", direct use in {direct} h" if direct else "")
     parts = [f"{name} {per.mean():.3f}" for name, per in u.uses_per_mwh.items()]
     parts += [f"sells {name} {per.mean():.3f}" for name, per in u.makes_per_mwh.items()]
     return ", ".join(parts) or "no carrier"

@@ -12,6 +12,7 @@ from dhopt.cli import app
 from dhopt.errors import ScenarioError
 from dhopt.run import run_scenario
 from dhopt.solve import SolveOptions
+from dhopt.solve_summary import uses_text
 
 EXACT = SolveOptions(mip_gap=1e-9)
 FREE = {"fixed_eur": 0.0, "per_mw_eur": 0.0, "lifetime_years": 25}
@@ -162,6 +163,8 @@ def test_direct_use_in_exactly_the_hours_the_source_is_hot_enough(writer):
     assert np.allclose(d[col.electricity("hp")], [0.0, 5.0 / 5.5] * 12)
     assert np.isnan(d[col.cop("hp")][0]) and d[col.cop("hp")][1] == pytest.approx(5.5)
     assert out.report.objective == pytest.approx(8760 / 24 * 12 * 5.0 * 40.0 / 5.5, rel=1e-9)
+    (hp,) = out.inputs.converters
+    assert uses_text(hp) == "COP 5.50 (5.50–5.50), direct use in 12 h"  # what `dhopt validate` shows
 
 
 def test_without_direct_use_a_source_that_hot_is_an_error_that_says_what_to_do(writer):
