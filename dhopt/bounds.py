@@ -47,6 +47,18 @@ GUESS_STORAGE_HOURS = 48.0
 VALID_FACTOR_SPREAD = 4.0
 
 
+def _least_share(s) -> float:
+    """The least positive usable share of a storage's capacity over the hours (1 if it has none)."""
+    if s.usable_share is None:
+        return 1.0
+    positive = s.usable_share[s.usable_share > 0]
+    return float(positive.min()) if positive.size else 1.0
+
+
+def _most_share(s) -> float:
+    return 1.0 if s.usable_share is None else max(float(s.usable_share.max(initial=0.0)), 1.0)
+
+
 def heat_cost_never_negative(inputs: SystemInputs) -> bool:
     """True if every unit's operating cost per MWh of heat is ≥ 0 in every hour."""
     price = inputs.price
@@ -79,17 +91,20 @@ def apply_capacity_bounds(inputs: SystemInputs) -> SystemInputs:
         elif math.isfinite(s.capacity_max_mwh):
             bound, derived, ok = s.capacity_max_mwh, False, True
         elif not inputs.allow_heat_dump and (1.0 - s.loss_per_hour) ** hours > 1e-3:
-            bound, derived, ok = total / (1.0 - s.loss_per_hour) ** hours, True, proven
+            # The level never exceeds the demand it serves; the capacity not that over the least
+            # usable share of an hour (a storage that follows the network's temperatures).
+            bound, derived, ok = total / (1.0 - s.loss_per_hour) ** hours / _least_share(s), True, proven
         else:  # heat can be dumped, or so lossy a storage that the argument gives nothing useful
-            bound, derived, ok = GUESS_STORAGE_HOURS * peak, True, False
+            bound, derived, ok = GUESS_STORAGE_HOURS * peak / _least_share(s), True, False
         bound = max(bound, s.capacity_min_mwh, s.capacity_existing_mwh)
         storages.append(
             dataclasses.replace(
                 s, capacity_bound_mwh=bound, capacity_bound_is_derived=derived, capacity_bound_proven=ok
             )
         )
-    charge = sum(
-        min(s.capacity_bound_mwh, math.inf if s.power_max_mw is None else s.power_max_mw) for s in storages
+    charge = sum(  # what the storages can take in within an hour, at most
+        min(s.capacity_bound_mwh * _most_share(s), math.inf if s.power_max_mw is None else s.power_max_mw)
+        for s in storages
     )
     storages_proven = all(s.capacity_bound_proven for s in storages)
     converters = []

@@ -160,6 +160,7 @@ BASE: dict[str, Any] = {
             "capacity_min_mwh": 0.0,
             "capacity_max_mwh": 50.0,
             "power_max_mw": 5.0,
+            "follows_network": True,
             "investment": {"fixed_eur": 200_000.0, "per_m3_eur": 87.0, "lifetime_years": 20},
         },
         "pit": {

@@ -192,3 +192,43 @@ def test_an_excess_heat_booster_is_bypassed_when_the_heat_is_hot_enough(writer):
     d = out.results.dispatch
     assert np.allclose(d[col.heat("shop")], [3.0, 3.75] * 12, atol=1e-7)
     assert np.allclose(d[col.electricity("shop")], [0.0, 0.75] * 12, atol=1e-7)
+
+
+def shift_case(writer, follows: bool) -> dict:
+    """Electricity at 20 and 60 €/MWh in turn, a fixed 200 MW heat pump (COP 4: 5 and 15 €/MWh of
+    heat), demand 80 MW, a free lossless 100 MWh tank (at 25 K). The supply runs at 52.5 °C in the
+    cheap hours and 65 °C in the dear ones (return 40 °C): 12.5 K, then 25 K."""
+    sc = base_scenario(
+        24, demand=80.0, price={"file": writer.csv("p.csv", p=[20.0, 60.0] * 12), "column": "p"}
+    )
+    sc["district_heating"]["supply_temperature_c"] = {
+        "file": writer.csv("s.csv", s=[52.5, 65.0] * 12),
+        "column": "s",
+    }
+    sc["units"] = {
+        "hp": heat_pump(capacity_mw=200.0, investment=FREE, om=NO_OM),
+        "tank": {
+            "type": "storage",
+            "loss_per_hour": 0.0,
+            "temperature_difference_k": 25.0,
+            "capacity_mwh": 100.0,
+            "follows_network": follows,
+            "investment": {"lifetime_years": 20},
+        },
+    }
+    return sc
+
+
+@pytest.mark.parametrize(
+    ("follows", "charged"),
+    # Not following: the cheap hour makes 160 MWh and stores 80. Following: the tank holds only
+    # 100 · 12.5/25 = 50 MWh at the end of a cheap hour, so 130 MWh then and 30 in the dear hour.
+    [(False, 80.0), (True, 50.0)],
+)
+def test_a_storage_that_follows_the_network_holds_less_when_the_difference_is_small(writer, follows, charged):
+    out = run_scenario(writer.yaml(shift_case(writer, follows)), options=EXACT)
+    d = out.results.dispatch
+    if follows:  # (without, a lossless tank has many equally cheap level paths)
+        assert np.allclose(d[col.level("tank")], [charged, 0.0] * 12, atol=1e-6)
+    pair = (80.0 + charged) * 5.0 + (80.0 - charged) * 15.0
+    assert out.report.objective == pytest.approx(8760 / 24 * 12 * pair, rel=1e-9)

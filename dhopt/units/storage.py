@@ -66,6 +66,13 @@ class Storage(StrictModel):
     capacity_min_mwh: Energy = Field(0.0, description="Smallest capacity to build, MWh.")
     capacity_max_mwh: Energy | None = Field(None, description="Largest capacity, MWh.")
     capacity_mwh: Energy | None = Field(None, description="Fixed capacity instead of an optimised one, MWh.")
+    follows_network: StrictBool = Field(
+        False,
+        description="The usable capacity follows the network: in each hour, capacity × (supply − return "
+        "that hour) / temperature_difference_k (a tank charged at the supply and discharged down to the "
+        "return temperature holds less when the network runs a smaller difference). The capacity is "
+        "in MWh at temperature_difference_k.",
+    )
     existing_mwh: Energy = Field(
         0.0,
         description="Capacity that exists already, MWh: no investment. The capacity limits and "
@@ -118,6 +125,9 @@ class StorageInputs:
     # Instead of fixed + per MWh: the annualised investment of the new capacity as a piecewise-linear
     # curve, points (new capacity MWh, € a year), capacity increasing, cost non-decreasing (see above).
     investment_curve: tuple[tuple[float, float], ...] | None = None
+    # Usable share of the capacity in each hour (the hour's supply − return difference over the
+    # design one: level[n] ≤ share[n]·cap); None: all of it in every hour.
+    usable_share: np.ndarray | None = None
 
 
 def prepare(name: str, st: Storage, ctx: PrepareContext) -> StorageInputs:
@@ -143,7 +153,13 @@ def prepare(name: str, st: Storage, ctx: PrepareContext) -> StorageInputs:
         volume_m3_per_mwh=volume_per_mwh,
         annual_fixed_eur={"investment": crf * st.investment.fixed_eur},
         annual_per_mwh_eur={"investment": crf * st.investment.per_m3_eur * volume_per_mwh},
+        usable_share=_usable_share(st, ctx) if st.follows_network else None,
     )
+
+
+def _usable_share(st: Storage, ctx: PrepareContext) -> np.ndarray:
+    """The hour's supply − return difference over the storage's design one (may exceed 1)."""
+    return (ctx.supply_temperature_c - ctx.return_temperature_c) / st.temperature_difference_k
 
 
 def add_storage(block: pyo.Block, s: StorageInputs, hours: int, periods: TypicalPeriods | None = None):
@@ -161,10 +177,11 @@ def add_storage(block: pyo.Block, s: StorageInputs, hours: int, periods: Typical
         has_fixed_cost=any(s.annual_fixed_eur.values()) or (curve is not None and any(curve[0])),
         existing=s.capacity_existing_mwh,
     )
+    share = np.ones(hours) if s.usable_share is None else s.usable_share
     if periods is None:
-        block.level = pyo.Var(T, bounds=(0.0, top))
+        block.level = pyo.Var(T, bounds=lambda b, n: (0.0, top * float(share[n])))
         if s.capacity_fixed_mwh is None:  # a given capacity is the level's bound instead
-            block.capacity = pyo.Constraint(T, rule=lambda b, n: b.level[n] <= b.cap)
+            block.capacity = pyo.Constraint(T, rule=lambda b, n: b.level[n] <= float(share[n]) * b.cap)
         net = [keep * block.level[(n - 1) % hours] - block.level[n] for n in T]
     else:
         net = _typical_period_levels(block, s, hours, periods, top)
@@ -253,7 +270,12 @@ def _typical_period_levels(
             b.start[(d + 1) % len(order)] == keep**length * b.start[d] + b.level[ends[int(order[d])]]
         ),
     )
-    block.within_cap = pyo.Constraint(days, rule=lambda b, d: b.start[d] + b.high[int(order[d])] <= b.cap)
+    # With a usable share that varies by hour, the period's least share holds (conservative).
+    share = np.ones(hours) if s.usable_share is None else s.usable_share
+    least = [float(share[k * length : (k + 1) * length].min()) for k in range(n_typ)]
+    block.within_cap = pyo.Constraint(
+        days, rule=lambda b, d: b.start[d] + b.high[int(order[d])] <= least[int(order[d])] * b.cap
+    )
     block.within_empty = pyo.Constraint(days, rule=lambda b, d: b.start[d] + b.low[int(order[d])] >= 0)
     return [(keep * block.level[n - 1] if n % length else 0.0) - block.level[n] for n in range(hours)]
 
@@ -281,9 +303,10 @@ def retarget(block: pyo.Block, s: StorageInputs, periods: TypicalPeriods | None)
     """Give a built block the fixed capacity of `s` (same structure); returns the variables changed."""
     top = float(s.capacity_fixed_mwh or 0.0)
     low = 0.0 if periods is None else -top
-    for var in block.level.values():
+    share = s.usable_share if (s.usable_share is not None and periods is None) else None
+    for n, var in block.level.items():
         var.setlb(low)
-        var.setub(top)
+        var.setub(top if share is None else top * float(share[n]))
     changed = list(block.level.values())
     if periods is not None:  # the typical-period storage's own variables
         for var in [*block.start.values(), *block.high.values()]:
