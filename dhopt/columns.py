@@ -27,6 +27,7 @@ AT_LIMIT = "at_limit"  # an optimised capacity that ends at the user's largest
 
 _HEAT, _DELIVERED, _ELECTRICITY, _AUX = "_heat_mw", "_delivered_mw", "_electricity_mw", "_aux_electricity_mw"
 _COP, _COOLING, _SOLD = "_cop", "_cooling_mw", "_electricity_sold_mw"
+_SOURCE_OUT = "_source_outlet_c"
 _FUEL_INFIX = "_fuel_"
 _CHARGE, _DISCHARGE, _LEVEL = "_charge_mw", "_discharge_mw", "_level_mwh"
 
@@ -68,6 +69,11 @@ def electricity_sold(unit: str) -> str:
     return unit + _SOLD
 
 
+def source_outlet(unit: str) -> str:
+    """Temperature of a flow-limited source after the heat pump, °C."""
+    return unit + _SOURCE_OUT
+
+
 def cooling(unit: str) -> str:
     return unit + _COOLING
 
@@ -86,7 +92,19 @@ def level(storage: str) -> str:
 
 def unit_column_suffixes() -> tuple[str, ...]:
     """What follows a unit's name in its dispatch columns (so two units' columns never collide)."""
-    suffixes = (_HEAT, _DELIVERED, _ELECTRICITY, _AUX, _COP, _COOLING, _SOLD, _CHARGE, _DISCHARGE, _LEVEL)
+    suffixes = (
+        _HEAT,
+        _DELIVERED,
+        _ELECTRICITY,
+        _AUX,
+        _COP,
+        _COOLING,
+        _SOLD,
+        _SOURCE_OUT,
+        _CHARGE,
+        _DISCHARGE,
+        _LEVEL,
+    )
     return tuple(x.removeprefix("_") for x in suffixes)
 
 

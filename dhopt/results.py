@@ -131,6 +131,12 @@ def collect(built: BuiltModel, labels: dict[str, str] | None = None) -> Results:
             sold_total += sold
         if u.cooling_per_mwh is not None:
             disp[col.cooling(u.name)] = u.cooling_per_mwh * q
+        if u.source_stream is not None:  # the source cooled by what the heat pump draws from it
+            inlet, capacity_flow = u.source_stream
+            drawn = q - elec + aux  # heat from the source: Q − W (auxiliary power makes no heat)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                cooled = np.where(capacity_flow > 0, drawn / capacity_flow, 0.0)
+            disp[col.source_outlet(u.name)] = inlet - cooled
         costs = {
             "investment": (
                 u.annual_fixed_eur.get("investment", 0.0) * built_flag

@@ -116,6 +116,7 @@ BASE: dict[str, Any] = {
             "capacity_min_mw": 0.0,
             "capacity_max_mw": 8.0,
             "availability_mw": 8.0,
+            "source_flow": {"flow_m3_per_h": 3000.0, "max_cooling_k": 4.0},
             "direct_use": False,
             "capacity_by_source_temperature": [
                 {"source_temperature_c": -10.0, "share": 0.7},

@@ -232,3 +232,29 @@ def test_a_storage_that_follows_the_network_holds_less_when_the_difference_is_sm
         assert np.allclose(d[col.level("tank")], [charged, 0.0] * 12, atol=1e-6)
     pair = (80.0 + charged) * 5.0 + (80.0 - charged) * 15.0
     assert out.report.objective == pytest.approx(8760 / 24 * 12 * pair, rel=1e-9)
+
+
+def test_a_source_limited_by_its_flow_and_allowed_cooling(writer):
+    """Sewage at 12 °C, 1,000 m³/h, cooled by at most 5 K: at most 1000·1.163e-3·5 = 5.815 MW from
+    the source, so with COP 4 at most 5.815/0.75 = 7.7533 MW of heat; the boiler makes the rest of
+    10 MW. At 4 MW the heat pump draws 3 MW: the sewage leaves at 12 − 3/1.163 = 9.4205 °C."""
+    sc = base_scenario(
+        24, demand={"file": writer.csv("d.csv", d=[10.0, 4.0] * 12), "column": "d"}, price=40.0
+    )
+    sc["units"] = {
+        "hp": heat_pump(
+            source="sewage",
+            source_temperature_c=12.0,
+            source_flow={"flow_m3_per_h": 1000.0, "max_cooling_k": 5.0},
+            capacity_mw=20.0,
+            investment=FREE,
+            om=NO_OM,
+        ),
+        "eb": boiler(capacity_mw=10.0, investment=FREE),
+    }
+    out = run_scenario(writer.yaml(sc), options=EXACT)
+    d = out.results.dispatch
+    top = 1000 * 1.163e-3 * 5 / 0.75
+    assert np.allclose(d[col.heat("hp")], [top, 4.0] * 12, atol=1e-7)
+    assert np.allclose(d[col.heat("eb")], [10.0 - top, 0.0] * 12, atol=1e-7)
+    assert np.allclose(d[col.source_outlet("hp")], [7.0, 12.0 - 3.0 / 1.163] * 12, atol=1e-7)

@@ -72,6 +72,9 @@ class ConverterInputs:
     extraction: ExtractionInputs | None = None
     # A unit sized by area (a solar field): m² per MW of its capacity, for the results; None: not so.
     area_m2_per_mw: float | None = None
+    # A source stream limited by flow (dhopt.units.heat_pump.SourceFlow): inlet temperature °C and
+    # heat capacity flow MWh/K per hour, for the outlet temperature in the results; None: none.
+    source_stream: tuple[np.ndarray, np.ndarray] | None = None
 
     @property
     def electricity_per_mwh(self) -> np.ndarray | None:

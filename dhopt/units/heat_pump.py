@@ -32,6 +32,7 @@ from dhopt.schema import (
     TemperatureDifference,
     TemperatureSeries,
     number,
+    series,
 )
 from dhopt.timestamps import describe_hours
 from dhopt.units.converter import ConverterInputs
@@ -133,6 +134,20 @@ class CapacityPoint(StrictModel):
     share: CapacityShare = Field(description="Heat output at full load / rated capacity, -.")
 
 
+Flow = number(ge=0, le=1e6)  # m³/h
+FlowSeries = series(Flow)
+
+
+class SourceFlow(StrictModel):
+    """A water source (sewage, seawater, a river, a process) limited by its flow and how far it may
+    be cooled: the heat drawn from it is at most flow · 1.163e-3 MWh/(m³·K) · max_cooling_k."""
+
+    flow_m3_per_h: FlowSeries = Field(description="Source flow through the evaporator per hour, m³/h.")
+    max_cooling_k: TemperatureDifference = Field(
+        description="Largest cooling of the source allowed (an environmental or process limit), K."
+    )
+
+
 class CoolingByProduct(StrictModel):
     """Cooling made by the heat pump's evaporator: (1 − 1/COP) MWh per MWh of heat."""
 
@@ -153,6 +168,12 @@ class HeatPump(CapacityLimits):
     cop: CopModel = Field(description="How the COP is computed.")
     availability_mw: PowerSeries | None = Field(
         None, description="Hourly cap on heat output from the source's availability, MW."
+    )
+    source_flow: SourceFlow | None = Field(
+        None,
+        description="Limit the heat drawn from a water source by its flow and allowed cooling; the "
+        "heat output is then at most that over (1 − 1/COP), and the dispatch reports the source's "
+        "outlet temperature.",
     )
     direct_use: StrictBool = Field(
         False,
@@ -300,6 +321,12 @@ def prepare(name: str, hp: HeatPump, ctx: PrepareContext) -> ConverterInputs:
     )
     if np.any(upper < 0):
         ctx.fail(f"{where}.availability_mw", "expected values ≥ 0, found a negative one")
+    stream = None
+    if hp.source_flow is not None:
+        stream = source_stream(hp, ctx, where)
+        # Heat out Q draws Q·(1 − 1/COP) from the source (all of Q in hours of direct use).
+        with np.errstate(divide="ignore"):
+            upper = np.minimum(upper, stream[1] * hp.source_flow.max_cooling_k / (1.0 - electricity))
     loss = hp.pipe.heat_loss_fraction if hp.pipe else 0.0
     conv = ctx.converter_base(name, "heat_pump", hp.source, {ELECTRICITY: electricity}, upper, hp, loss)
     if hp.pipe is not None and hp.pipe.length_m > 0:
@@ -315,6 +342,7 @@ def prepare(name: str, hp: HeatPump, ctx: PrepareContext) -> ConverterInputs:
             conv.cooling_per_mwh = cooling_share
     if hp.capacity_by_source_temperature is not None:
         conv.capacity_factor = capacity_share(hp, ctx, where)
+    conv.source_stream = stream
     if hp.auxiliary is not None:
         conv.aux_mw_per_mw = auxiliary_mw_per_mw(hp, cop)
         if conv.aux_mw_per_mw is None:
@@ -324,6 +352,21 @@ def prepare(name: str, hp: HeatPump, ctx: PrepareContext) -> ConverterInputs:
                 "capacity is optimised, so its fan or pump power is left out",
             )
     return conv
+
+
+def source_stream(hp: HeatPump, ctx: PrepareContext, where: str) -> tuple[np.ndarray, np.ndarray]:
+    """The source's inlet temperature, °C, and heat capacity flow, MWh/K, per hour."""
+    assert hp.source_flow is not None
+    if hp.source_temperature_c is None:
+        ctx.fail(f"{where}.source_temperature_c", "is needed by source_flow (the outlet temperature)")
+    flow = ctx.series(hp.source_flow.flow_m3_per_h, f"{where}.source_flow.flow_m3_per_h")
+    if np.any(flow < 0):
+        ctx.fail(f"{where}.source_flow.flow_m3_per_h", "expected values ≥ 0, found a negative one")
+    inlet = ctx.series(hp.source_temperature_c, f"{where}.source_temperature_c")
+    return inlet, flow * WATER_MWH_PER_M3_K
+
+
+WATER_MWH_PER_M3_K = 1.163e-3
 
 
 def capacity_share(hp: HeatPump, ctx: PrepareContext, where: str) -> np.ndarray:
