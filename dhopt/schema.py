@@ -164,6 +164,19 @@ CopSeries = series(Cop)
 Co2Series = series(Co2Intensity)
 
 
+def curve_points(points: list[Any] | None, attribute: str, what: str) -> list[Any] | None:
+    """The points of a curve (a field validator's check): two or more, each `attribute` value once,
+    returned in increasing order of it, so a scenario may list them in any order."""
+    if points is None:
+        return None
+    if len(points) < 2:
+        raise ValueError(f"expected at least two points, found {len(points)}")
+    values = [getattr(p, attribute) for p in points]
+    if len(set(values)) < len(values):
+        raise ValueError(f"expected each {what} once, found {values}")
+    return sorted(points, key=lambda p: getattr(p, attribute))
+
+
 class Investment(StrictModel):
     """Investment cost `fixed + per_mw · capacity`, annualised with the capital recovery factor."""
 

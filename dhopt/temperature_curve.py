@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import numpy as np
 from pydantic import Discriminator, Field, Tag, field_validator
 
-from dhopt.schema import SeriesFromFile, StrictModel, Temperature, TemperatureSeries
+from dhopt.schema import SeriesFromFile, StrictModel, Temperature, TemperatureSeries, curve_points
 
 if TYPE_CHECKING:
     from dhopt.inputs import PrepareContext
@@ -40,12 +40,7 @@ class TemperatureCurve(StrictModel):
     @field_validator("points")
     @classmethod
     def _distinct(cls, points: list[CurvePoint]) -> list[CurvePoint]:
-        if len(points) < 2:
-            raise ValueError(f"expected at least two points, found {len(points)}")
-        temps = [p.outdoor_temperature_c for p in points]
-        if len(set(temps)) < len(temps):
-            raise ValueError(f"expected each outdoor temperature once, found {temps}")
-        return sorted(points, key=lambda p: p.outdoor_temperature_c)
+        return curve_points(points, "outdoor_temperature_c", "outdoor temperature")
 
 
 # Tags of the three forms (a ':' keeps them apart from any scenario key; error locations leave them out).

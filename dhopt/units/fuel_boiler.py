@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 from pydantic import Field, field_validator
 
-from dhopt.schema import CapacityLimits, Investment, StrictModel, Temperature, number
+from dhopt.schema import CapacityLimits, Investment, StrictModel, Temperature, curve_points, number
 from dhopt.units.converter import ConverterInputs
 
 if TYPE_CHECKING:
@@ -50,15 +50,7 @@ class FuelBoiler(CapacityLimits):
     @field_validator("efficiency_by_return_temperature")
     @classmethod
     def _distinct_points(cls, points: list[EfficiencyPoint] | None) -> list[EfficiencyPoint] | None:
-        """Two or more points at different temperatures, kept in order of temperature."""
-        if points is None:
-            return None
-        if len(points) < 2:
-            raise ValueError(f"expected at least two points, found {len(points)}")
-        temps = [p.return_temperature_c for p in points]
-        if len(set(temps)) < len(temps):
-            raise ValueError(f"expected each return temperature once, found {temps}")
-        return sorted(points, key=lambda p: p.return_temperature_c)
+        return curve_points(points, "return_temperature_c", "return temperature")
 
 
 def efficiency_series(boiler: FuelBoiler, return_temperature_c: np.ndarray) -> np.ndarray:

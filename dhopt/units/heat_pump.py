@@ -31,6 +31,7 @@ from dhopt.schema import (
     Temperature,
     TemperatureDifference,
     TemperatureSeries,
+    curve_points,
     number,
     series,
 )
@@ -192,14 +193,7 @@ class HeatPump(CapacityLimits):
     @field_validator("capacity_by_source_temperature")
     @classmethod
     def _distinct_points(cls, points: list[CapacityPoint] | None) -> list[CapacityPoint] | None:
-        if points is None:
-            return None
-        if len(points) < 2:
-            raise ValueError(f"expected at least two points, found {len(points)}")
-        temps = [p.source_temperature_c for p in points]
-        if len(set(temps)) < len(temps):
-            raise ValueError(f"expected each source temperature once, found {temps}")
-        return sorted(points, key=lambda p: p.source_temperature_c)
+        return curve_points(points, "source_temperature_c", "source temperature")
 
     investment: Investment = Field(description="Investment in the heat pump and its source access.")
     pipe: Pipe | None = Field(None, description="Transmission pipe to the DH network, if any.")
