@@ -30,8 +30,18 @@ log = logging.getLogger(__name__)
 LOCALHOST = "127.0.0.1"  # a LocalCluster has no authentication: never listen beyond this machine
 
 
+# A pool stopped by SIGKILL (a timeout, Ctrl-C, SIGTERM) leaves its queue's semaphores to
+# multiprocessing's resource tracker, which frees them and warns about it on stderr at exit: noise
+# after the sweep's own one-line message. The tracker is a process of its own started with the
+# first pool, so the filter goes to it through the environment.
+QUIET_TRACKER = "ignore:resource_tracker:UserWarning"
+
+
 def _mp_context():
     """forkserver where the platform has it (Linux), else spawn: never plain fork (Pyomo, HiGHS threads)."""
+    filters = os.environ.get("PYTHONWARNINGS", "")
+    if QUIET_TRACKER not in filters:
+        os.environ["PYTHONWARNINGS"] = f"{filters},{QUIET_TRACKER}" if filters else QUIET_TRACKER
     methods = multiprocessing.get_all_start_methods()
     return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
 
