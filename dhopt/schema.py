@@ -215,6 +215,22 @@ class Pipe(StrictModel):
     )
 
 
+def check_size_limits(
+    model: BaseModel, minimum: str, maximum: str | None, fixed: str, existing: str, unit: str
+) -> None:
+    """FieldError for size limits that contradict each other, by field name: existing above the
+    largest, a fixed size below the existing, the smallest above the largest. Every unit kind's
+    sizes (MW, MWh, m², m³) are checked by this one rule. `maximum` None: no largest to check."""
+    low, fix, have = getattr(model, minimum), getattr(model, fixed), getattr(model, existing)
+    top = None if maximum is None else getattr(model, maximum)
+    if top is not None and have > top:
+        raise FieldError(existing, f"expected at most {maximum} {top:g} {unit} (found {have:g})")
+    if fix is not None and fix < have:
+        raise FieldError(fixed, f"expected at least {existing} {have:g} {unit} (found {fix:g})")
+    if top is not None and low > top:
+        raise FieldError(minimum, f"expected at most {maximum} {top:g} {unit} (found {low:g})")
+
+
 class CapacityLimits(StrictModel):
     """The capacity block every heat producer includes: its size limits (capacity_min_mw,
     capacity_max_mw, a fixed capacity_mw, existing_mw), its minimum load, forced retirement and O&M,
@@ -249,20 +265,8 @@ class CapacityLimits(StrictModel):
 
     @model_validator(mode="after")
     def _consistent_capacities(self) -> Any:
-        low, top = self.capacity_min_mw, self.capacity_max_mw
-        fixed, min_load, existing = self.capacity_mw, self.min_load_mw, self.existing_mw
-        if top is not None and existing > top:
-            raise FieldError(
-                "existing_mw", f"expected at most capacity_max_mw {top:g} MW (found {existing:g})"
-            )
-        if fixed is not None and fixed < existing:
-            raise FieldError(
-                "capacity_mw", f"expected at least existing_mw {existing:g} MW (found {fixed:g})"
-            )
-        if top is not None and low > top:
-            raise FieldError(
-                "capacity_min_mw", f"expected at most capacity_max_mw {top:g} MW (found {low:g})"
-            )
+        check_size_limits(self, "capacity_min_mw", "capacity_max_mw", "capacity_mw", "existing_mw", "MW")
+        top, fixed, min_load = self.capacity_max_mw, self.capacity_mw, self.min_load_mw
         if fixed is not None and 0 < fixed < min_load:
             raise FieldError(
                 "min_load_mw",

@@ -25,7 +25,6 @@ from pydantic import Field, StrictBool, model_validator
 
 from dhopt.schema import (
     CapacityLimits,
-    FieldError,
     Investment,
     NonNegative,
     NonNegativePrice,
@@ -33,6 +32,7 @@ from dhopt.schema import (
     StrictModel,
     TemperatureSeries,
     Years,
+    check_size_limits,
     number,
     series,
 )
@@ -155,17 +155,7 @@ class SolarThermal(StrictModel):
 
     @model_validator(mode="after")
     def _consistent_areas(self) -> Any:
-        low, top, fixed, existing = self.area_min_m2, self.area_max_m2, self.area_m2, self.existing_area_m2
-        if top is not None and existing > top:
-            raise FieldError(
-                "existing_area_m2", f"expected at most area_max_m2 {top:g} m² (found {existing:g})"
-            )
-        if fixed is not None and fixed < existing:
-            raise FieldError(
-                "area_m2", f"expected at least existing_area_m2 {existing:g} m² (found {fixed:g})"
-            )
-        if top is not None and low > top:
-            raise FieldError("area_min_m2", f"expected at most area_max_m2 {top:g} m² (found {low:g})")
+        check_size_limits(self, "area_min_m2", "area_max_m2", "area_m2", "existing_area_m2", "m²")
         return self
 
 

@@ -29,13 +29,13 @@ from pydantic import Field, StrictBool, model_validator
 
 from dhopt.schema import (
     Energy,
-    FieldError,
     Fraction,
     NonNegative,
     Power,
     StrictModel,
     TemperatureDifference,
     Years,
+    check_size_limits,
 )
 from dhopt.units.capacity import add_capacity, fix_capacity, new_capacity
 
@@ -88,20 +88,7 @@ class Storage(StrictModel):
 
     @model_validator(mode="after")
     def _consistent_capacities(self) -> Storage:
-        low, top, existing = self.capacity_min_mwh, self.capacity_max_mwh, self.existing_mwh
-        if top is not None and existing > top:
-            raise FieldError(
-                "existing_mwh", f"expected at most capacity_max_mwh {top:g} MWh (found {existing:g})"
-            )
-        if self.capacity_mwh is not None and self.capacity_mwh < existing:
-            raise FieldError(
-                "capacity_mwh",
-                f"expected at least existing_mwh {existing:g} MWh (found {self.capacity_mwh:g})",
-            )
-        if top is not None and low > top:
-            raise FieldError(
-                "capacity_min_mwh", f"expected at most capacity_max_mwh {top:g} MWh (found {low:g})"
-            )
+        check_size_limits(self, "capacity_min_mwh", "capacity_max_mwh", "capacity_mwh", "existing_mwh", "MWh")
         return self
 
 
