@@ -25,7 +25,7 @@ from dhopt.schema import (
 )
 from dhopt.timestamps import describe_hours
 from dhopt.units.converter import ConverterInputs
-from dhopt.units.heat_pump import CopModel, cop_series, direct_hours, warn_unusual_cop
+from dhopt.units.heat_pump import CopModel, cop_series, direct_hours, electricity_per_mwh, warn_unusual_cop
 from dhopt.units.taxes import ExcessHeatTax, apply_excess_heat_tax
 
 if TYPE_CHECKING:
@@ -79,7 +79,7 @@ def prepare(name: str, ex: ExcessHeat, ctx: PrepareContext) -> ConverterInputs:
                 f"expected a COP above 1 in every hour, not so in {describe_hours(cop <= 1)}",
             )
         warn_unusual_cop(cop, ctx, f"{where}.booster")
-        electricity = np.where(np.isnan(cop), 0.0, 1.0 / np.where(np.isnan(cop), 1.0, cop))
+        electricity = electricity_per_mwh(cop)
         uses = {ELECTRICITY: electricity}
         source_share = 1.0 - electricity
         upper = available / source_share

@@ -227,13 +227,9 @@ def direct_hours(hp: HeatPump | Any, ctx: PrepareContext, where: str) -> np.ndar
     return t_src >= ctx.supply_temperature_c
 
 
-def electricity_per_mwh(
-    hp: HeatPump | Any, ctx: PrepareContext, where: str, direct: np.ndarray | None
-) -> np.ndarray:
-    """Electricity per MWh of heat, 1/COP, per hour; 0 in the hours of direct use (`direct`)."""
-    cop = cop_series(hp, ctx, where, direct)
-    if direct is None:
-        return 1.0 / cop
+def electricity_per_mwh(cop: np.ndarray) -> np.ndarray:
+    """Electricity per MWh of heat, 1/COP, per hour; 0 where the COP is NaN (direct use)."""
+    direct = np.isnan(cop)
     return np.where(direct, 0.0, 1.0 / np.where(direct, 1.0, cop))
 
 
@@ -304,9 +300,8 @@ def warn_unusual_cop(cop: np.ndarray, ctx: PrepareContext, where: str) -> None:
 def prepare(name: str, hp: HeatPump, ctx: PrepareContext) -> ConverterInputs:
     where = f"units.{name}"
     direct = direct_hours(hp, ctx, where) if hp.direct_use else None
-    electricity = electricity_per_mwh(hp, ctx, where, direct)
-    with np.errstate(divide="ignore"):
-        cop = np.where(electricity > 0, 1.0 / np.where(electricity > 0, electricity, 1.0), np.nan)
+    cop = cop_series(hp, ctx, where, direct)  # NaN in hours of direct use
+    electricity = electricity_per_mwh(cop)
     warn_unusual_cop(cop, ctx, where)
     upper = (
         ctx.series(hp.availability_mw, f"{where}.availability_mw")
