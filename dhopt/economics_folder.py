@@ -220,7 +220,12 @@ def evaluate(f: Folder, years: int, options: ec.LifetimeEconomics, rate: float) 
     economics[ec.DISCOUNT_REAL] = rate
     economics[ec.INFLATION] = inflation
     economics[ec.DISCOUNT_NOMINAL] = ec.nominal_rate(rate, inflation)
-    return Economics(economics, pd.concat(tables, ignore_index=True), list(f.notes))
+    cashflow = pd.concat(tables, ignore_index=True)
+    # Like every result table: the solve's status and what the annual figures stand on.
+    for table in (economics, cashflow):
+        table["status"] = f.info.get("status", "")
+        table["basis"] = f.info.get("basis", "")
+    return Economics(economics, cashflow, list(f.notes))
 
 
 def folder_economics(folder: Path, baseline: Path | None = None) -> Economics:

@@ -334,8 +334,13 @@ def test_dhopt_solve_writes_the_economics_and_the_report_leads_with_capex(writer
         app, ["solve", str(writer.yaml(two_units())), "--out", str(out), "--no-plots", "-q"]
     )
     assert result.exit_code == 0, result.output
-    capex = pd.read_csv(out / "economics.csv").set_index(ec.UNIT)[ec.CAPEX]
-    assert capex["hp"] == pytest.approx(10 * HP_PER_MW, rel=1e-9)
+    economics = pd.read_csv(out / "economics.csv").set_index(ec.UNIT)
+    assert economics[ec.CAPEX]["hp"] == pytest.approx(10 * HP_PER_MW, rel=1e-9)
+    # never without what the annual figures stand on: here 24 h scaled to a year
+    assert set(economics["basis"]) == {"24 h scaled ×365 to a year"} and set(economics["status"]) == {
+        "optimal"
+    }
+    assert set(pd.read_csv(out / "cashflow.csv")["basis"]) == {"24 h scaled ×365 to a year"}
     page = (out / "report.html").read_text()
     build = page[page.index('<section id="build">') : page.index("</section>", page.index('id="build"'))]
     assert "CAPEX" in build and "13.14" in build
