@@ -24,12 +24,15 @@ MARGINAL_HEAT_COST = "marginal_heat_cost_eur_per_mwh"
 
 # capacities: one row per unit
 AT_LIMIT = "at_limit"  # an optimised capacity that ends at the user's largest
+STORAGE_LOSS = "annual_loss_mwh"  # a storage's heat lost a year (charged − discharged), MWh/a
+FULL_CYCLES = "equivalent_full_cycles"  # a storage's annual discharge / its energy capacity, 1/a
 
 _HEAT, _DELIVERED, _ELECTRICITY, _AUX = "_heat_mw", "_delivered_mw", "_electricity_mw", "_aux_electricity_mw"
 _COP, _COOLING, _SOLD = "_cop", "_cooling_mw", "_electricity_sold_mw"
 _SOURCE_OUT = "_source_outlet_c"
 _FUEL_INFIX = "_fuel_"
 _CHARGE, _DISCHARGE, _LEVEL = "_charge_mw", "_discharge_mw", "_level_mwh"
+_TO_BOOSTER = "_to_booster_mw"
 
 
 def heat(unit: str) -> str:
@@ -90,6 +93,11 @@ def level(storage: str) -> str:
     return storage + _LEVEL
 
 
+def to_booster(storage: str) -> str:
+    """A pit's heat drawn by its heat-pump booster (part of its discharge, inside the booster's heat), MW."""
+    return storage + _TO_BOOSTER
+
+
 def unit_column_suffixes() -> tuple[str, ...]:
     """What follows a unit's name in its dispatch columns (so two units' columns never collide)."""
     suffixes = (
@@ -104,6 +112,7 @@ def unit_column_suffixes() -> tuple[str, ...]:
         _CHARGE,
         _DISCHARGE,
         _LEVEL,
+        _TO_BOOSTER,
     )
     return tuple(x.removeprefix("_") for x in suffixes)
 

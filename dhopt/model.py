@@ -19,7 +19,7 @@ import pyomo.environ as pyo
 from dhopt.carriers import ELECTRICITY, extraction_cost_per_mwh_el, fuel_names
 from dhopt.carriers import operating_cost_per_mwh as operating_cost_per_mwh_of
 from dhopt.inputs import SystemInputs
-from dhopt.units import converter, storage
+from dhopt.units import converter, pit_booster, storage
 from dhopt.units.converter import ConverterInputs, add_converter
 from dhopt.units.storage import add_storage
 
@@ -165,7 +165,8 @@ def build_model(inputs: SystemInputs) -> BuiltModel:
     for s in inputs.storages:
         block = pyo.Block()
         m.add_component(f"storage_{s.name}", block)
-        net, cost = add_storage(block, s, hours, inputs.periods)
+        booster = pit_booster.booster_for(s.booster, inputs, conv_blocks)
+        net, cost = add_storage(block, s, hours, inputs.periods, booster)
         for n in range(hours):
             delivered_by_hour[n].append(net[n])
         costs.append(cost)

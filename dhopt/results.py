@@ -24,10 +24,10 @@ from dhopt import columns as col
 from dhopt.carrier_flows import carrier_costs, carrier_table, unit_co2_t, unit_flows
 from dhopt.inputs import SystemInputs
 from dhopt.model import BuiltModel, grid_values
+from dhopt.results_storage import storage_result
 from dhopt.units import STORAGE_TYPES
 from dhopt.units.capacity import built_capacity, new_capacity
 from dhopt.units.converter import annual_tax_value, auxiliary_values, extra_power_values, heat_values
-from dhopt.units.storage import investment_value, level_values, net_output_values
 
 
 @dataclass
@@ -200,42 +200,22 @@ def collect(built: BuiltModel, labels: dict[str, str] | None = None) -> Results:
             }
         )
 
+    heat = {u.name: flows[u.name].q for u in inp.converters}
     for s in inp.storages:
-        b = built.storage_blocks[s.name]
-        level = _clean(level_values(b, hours))
-        net = _clean(net_output_values(level, s, inp.periods))  # discharge − charge
-        cap = built_capacity(b)  # existing included
-        new, built_flag = new_capacity(b, s.capacity_existing_mwh)
-        disp[col.charge(s.name)] = np.clip(-net, 0, None)
-        disp[col.discharge(s.name)] = np.clip(net, 0, None)
-        disp[col.level(s.name)] = level
+        r = storage_result(built.storage_blocks[s.name], s, inp, heat)
+        disp.update(r.dispatch)
         costs = dict.fromkeys(cost_cols, 0.0)
-        costs["investment"] = investment_value(b, s)  # a cost curve's too
+        costs["investment"] = r.investment_eur  # a cost curve's and a power capacity's too
         system_costs["investment"] += costs["investment"]
-        discharged = float(w @ np.clip(net, 0, None))
-        kpi_rows.append(_kpi_row(s.name, s.kind, "", discharged, 0.0, np.nan, costs, None))
-        cap_rows.append(
-            {
-                "unit": s.name,
-                "type": s.kind,
-                "source": "",
-                "capacity_mw": np.nan,
-                "capacity_mwh": cap,
-                "existing_mwh": s.capacity_existing_mwh,
-                "new_mwh": new,
-                "share_of_peak_pct": np.nan,
-                "full_load_hours": np.nan,
-                "min_load_mw": np.nan,
-                "volume_m3": cap * s.volume_m3_per_mwh,
-                col.AT_LIMIT: _at_limit(
-                    cap, s.capacity_max_mwh, s.capacity_fixed_mwh, s.capacity_existing_mwh
-                ),
-            }
-        )
+        kpi_rows.append(_kpi_row(s.name, s.kind, "", r.discharged_mwh, 0.0, np.nan, costs, None))
+        cap = r.capacity_row["capacity_mwh"]
+        limit = _at_limit(cap, s.capacity_max_mwh, s.capacity_fixed_mwh, s.capacity_existing_mwh)
+        cap_rows.append({**r.capacity_row, col.AT_LIMIT: limit})
 
     if inp.allow_heat_dump:
         supply = sum(disp[col.delivered(u.name)] for u in inp.converters) + sum(
-            disp[col.discharge(s.name)] - disp[col.charge(s.name)] for s in inp.storages
+            disp[col.discharge(s.name)] - disp[col.charge(s.name)] - disp.get(col.to_booster(s.name), 0.0)
+            for s in inp.storages  # a heat-pump booster's heat holds what it drew from the pit
         )
         disp[col.HEAT_DUMPED] = _clean(supply - inp.demand_mw)
     disp[col.ELECTRICITY] = total_elec

@@ -164,6 +164,35 @@ BASE: dict[str, Any] = {
             "follows_network": True,
             "investment": {"fixed_eur": 200_000.0, "per_m3_eur": 87.0, "lifetime_years": 20},
         },
+        "tall_tank": {  # loss from its geometry, power tied to its capacity
+            "type": "storage",
+            "capacity_max_mwh": 30.0,
+            "power_per_mwh": 0.2,
+            "geometry": {
+                "height_to_diameter": 2.0,
+                "u_wall_w_per_m2k": 0.3,
+                "u_lid_w_per_m2k": 0.2,
+                "u_bottom_w_per_m2k": 0.5,
+                "air_temperature_c": 8.0,
+                "ground_temperature_c": 10.0,
+                "mean_temperature_c": 55.0,
+                "design_volume_m3": 1000.0,
+            },
+            "investment": {"per_m3_eur": 150.0, "lifetime_years": 20},
+        },
+        "squat_tank": {  # loss from its height, power sized on its own
+            "type": "storage",
+            "capacity_max_mwh": 20.0,
+            "power_capacity": {"per_mw_eur": 50_000.0, "capacity_max_mw": 4.0},
+            "geometry": {
+                "height_m": 8.0,
+                "u_wall_w_per_m2k": 0.3,
+                "u_lid_w_per_m2k": 0.2,
+                "u_bottom_w_per_m2k": 0.5,
+                "air_temperature_c": 8.0,
+            },
+            "investment": {"per_m3_eur": 150.0, "lifetime_years": 20},
+        },
         "pit": {
             "type": "pit_storage",
             "top_temperature_c": 80.0,
@@ -182,6 +211,7 @@ BASE: dict[str, Any] = {
             "existing_volume_m3": 20_000.0,
             "retired": False,
             "power_max_mw": 5.0,
+            "booster": "eb",
             "investment": {
                 "curve": [
                     {"volume_m3": 10_000.0, "investment_eur": 670_000.0},

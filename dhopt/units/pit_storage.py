@@ -20,6 +20,9 @@ less than the pit (a loss affine in level and capacity would follow the pit, and
 
 Investment: a curve of points (volume, total investment €) that the model follows piecewise
 linearly (dhopt.units.storage's investment curve; concave curves get one binary per segment).
+
+In hours when the top is colder than the network's supply the pit discharges only through the
+booster the scenario names (dhopt.units.pit_booster).
 """
 
 from __future__ import annotations
@@ -33,13 +36,14 @@ from pydantic import Field, StrictBool, field_validator, model_validator
 from dhopt.schema import (
     FieldError,
     NonNegative,
-    Power,
     StrictModel,
     Temperature,
     Years,
     number,
 )
+from dhopt.units.pit_booster import link
 from dhopt.units.storage import WATER_MWH_PER_M3_K, StorageInputs, curve_value
+from dhopt.units.storage_power import PowerLimits, prepare_power
 
 if TYPE_CHECKING:
     from dhopt.inputs import PrepareContext
@@ -95,7 +99,7 @@ class PitInvestment(StrictModel):
         return points
 
 
-class PitStorage(StrictModel):
+class PitStorage(PowerLimits):
     """A pit thermal energy storage: a lined water pit in the ground with a floating insulated lid."""
 
     type: Literal["pit_storage"]
@@ -138,8 +142,11 @@ class PitStorage(StrictModel):
     retired: StrictBool = Field(
         False, description="The pit is unavailable (a forced retirement): no capacity, no cost."
     )
-    power_max_mw: Power | None = Field(
-        None, description="Largest charge or discharge rate, MW (none: unlimited)."
+    booster: str | None = Field(
+        None,
+        description="Name of the electric_boiler or heat_pump unit that lifts the pit's heat to the "
+        "supply temperature in hours when the top is colder than the supply (see docs/physics.md); "
+        "without one the pit cannot discharge in those hours.",
     )
     investment: PitInvestment = Field(description="Investment cost.")
 
@@ -283,4 +290,6 @@ def prepare(name: str, pit: PitStorage, ctx: PrepareContext) -> StorageInputs:
         annual_fixed_eur={"investment": fixed_eur},
         annual_per_mwh_eur={"investment": per_mwh_eur},
         investment_curve=curve,
+        power=prepare_power(pit, crf),
+        booster=link(name, pit.top_temperature_c, pit.booster, ctx),
     )

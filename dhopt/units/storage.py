@@ -29,15 +29,18 @@ from pydantic import Field, StrictBool, model_validator
 
 from dhopt.schema import (
     Energy,
+    FieldError,
     Fraction,
     NonNegative,
-    Power,
     StrictModel,
     TemperatureDifference,
     Years,
     check_size_limits,
 )
 from dhopt.units.capacity import add_capacity, fix_capacity, new_capacity
+from dhopt.units.pit_booster import Booster, BoosterLink, add_booster_limits
+from dhopt.units.storage_power import PowerInputs, PowerLimits, add_power_limits, prepare_power
+from dhopt.units.tank_geometry import TankGeometry, geometry_loss
 
 if TYPE_CHECKING:
     from dhopt.inputs import PrepareContext, TypicalPeriods
@@ -53,12 +56,17 @@ class StorageInvestment(StrictModel):
     lifetime_years: Years = Field(description="Lifetime, years.")
 
 
-class Storage(StrictModel):
+class Storage(PowerLimits):
     """A hot-water tank between supply and return temperature."""
 
     type: Literal["storage"]
     loss_per_hour: Fraction = Field(
         0.0001, description="Share of the stored heat lost each hour, - (study: 0.0001)."
+    )
+    geometry: TankGeometry | None = Field(
+        None,
+        description="The tank's loss from its shape and insulation instead of loss_per_hour (a cylinder; "
+        "the share evaluated once at a design volume, see docs/physics.md).",
     )
     temperature_difference_k: TemperatureDifference = Field(
         25.0, description="Temperature difference between hot and cold water, K (sets the volume)."
@@ -81,15 +89,31 @@ class Storage(StrictModel):
     retired: StrictBool = Field(
         False, description="The storage is unavailable (a forced retirement): no capacity, no cost."
     )
-    power_max_mw: Power | None = Field(
-        None, description="Largest charge or discharge rate, MW (none: unlimited, as the study)."
-    )
     investment: StorageInvestment = Field(description="Investment cost.")
 
     @model_validator(mode="after")
     def _consistent_capacities(self) -> Storage:
         check_size_limits(self, "capacity_min_mwh", "capacity_max_mwh", "capacity_mwh", "existing_mwh", "MWh")
+        if self.geometry is not None:
+            if "loss_per_hour" in self.model_fields_set:
+                raise FieldError("geometry", "expected loss_per_hour or geometry, not both")
+            if self.design_volume_m3 is None:
+                raise FieldError(
+                    "geometry.design_volume_m3",
+                    "is needed to evaluate the loss share: give it, capacity_mwh or capacity_max_mwh",
+                )
         return self
+
+    @property
+    def design_volume_m3(self) -> float | None:
+        """The volume the geometry's loss share is evaluated at, m³ (None: no volume to take)."""
+        per_mwh = 1.0 / (WATER_MWH_PER_M3_K * self.temperature_difference_k)
+        if self.geometry is not None and self.geometry.design_volume_m3 is not None:
+            return self.geometry.design_volume_m3
+        for size in (self.capacity_mwh, self.capacity_max_mwh):
+            if size is not None and size > 0:
+                return size * per_mwh
+        return None
 
 
 @dataclass
@@ -115,10 +139,18 @@ class StorageInputs:
     # Usable share of the capacity in each hour (the hour's supply − return difference over the
     # design one: level[n] ≤ share[n]·cap); None: all of it in every hour.
     usable_share: np.ndarray | None = None
+    # The power limit by ratio or a sized power capacity (dhopt.units.storage_power).
+    power: PowerInputs = field(default_factory=PowerInputs)
+    # A pit discharged through a booster in hours its top is below the supply (dhopt.units.pit_booster).
+    booster: BoosterLink | None = None
 
 
 def prepare(name: str, st: Storage, ctx: PrepareContext) -> StorageInputs:
     where = f"units.{name}"
+    loss = st.loss_per_hour
+    if st.geometry is not None and st.design_volume_m3 is not None:  # (the schema checks it is given)
+        volume, dt = st.design_volume_m3, st.temperature_difference_k
+        loss = geometry_loss(st.geometry, volume, dt, ctx, f"{where}.geometry")
     if st.retired:  # unavailable: fixed at 0 MWh, no existing capacity, so no cost at all
         st = st.model_copy(update={"capacity_mwh": 0.0, "existing_mwh": 0.0, "capacity_min_mwh": 0.0})
     if st.capacity_max_mwh is not None and st.capacity_min_mwh > st.capacity_max_mwh:
@@ -129,7 +161,7 @@ def prepare(name: str, st: Storage, ctx: PrepareContext) -> StorageInputs:
     # The model's bound is set once every unit is prepared (dhopt.bounds.apply_capacity_bounds).
     return StorageInputs(
         name=name,
-        loss_per_hour=st.loss_per_hour,
+        loss_per_hour=loss,
         capacity_max_mwh=user_max,
         capacity_bound_mwh=user_max,
         capacity_bound_is_derived=st.capacity_max_mwh is None,
@@ -141,6 +173,7 @@ def prepare(name: str, st: Storage, ctx: PrepareContext) -> StorageInputs:
         annual_fixed_eur={"investment": crf * st.investment.fixed_eur},
         annual_per_mwh_eur={"investment": crf * st.investment.per_m3_eur * volume_per_mwh},
         usable_share=_usable_share(st, ctx) if st.follows_network else None,
+        power=prepare_power(st, crf),
     )
 
 
@@ -149,8 +182,16 @@ def _usable_share(st: Storage, ctx: PrepareContext) -> np.ndarray:
     return (ctx.supply_temperature_c - ctx.return_temperature_c) / st.temperature_difference_k
 
 
-def add_storage(block: pyo.Block, s: StorageInputs, hours: int, periods: TypicalPeriods | None = None):
-    """Add storage `s` to `block`; returns (net heat output per hour, annual cost expression)."""
+def add_storage(
+    block: pyo.Block,
+    s: StorageInputs,
+    hours: int,
+    periods: TypicalPeriods | None = None,
+    booster: Booster | None = None,
+):
+    """Add storage `s` to `block`; returns (its terms of the heat balance per hour: the net heat
+    output, less a heat-pump booster's draw in cold hours; annual cost expression). `booster`:
+    the network temperatures and booster of a pit (dhopt.units.pit_booster)."""
     T = range(hours)
     keep = 1.0 - s.loss_per_hour
     top = s.capacity_bound_mwh if s.capacity_fixed_mwh is None else s.capacity_fixed_mwh
@@ -172,13 +213,13 @@ def add_storage(block: pyo.Block, s: StorageInputs, hours: int, periods: Typical
         net = [keep * block.level[(n - 1) % hours] - block.level[n] for n in T]
     else:
         net = _typical_period_levels(block, s, hours, periods, top)
-    if s.power_max_mw is not None:
-        p = s.power_max_mw
-        block.power = pyo.Constraint(T, rule=lambda b, n: (-p, net[n], p))
-    cost = sum(s.annual_fixed_eur.values()) * block.build
+    cost = add_power_limits(block, s.power_max_mw, s.power, net, hours)
+    cost += sum(s.annual_fixed_eur.values()) * block.build
     cost += sum(s.annual_per_mwh_eur.values()) * (block.cap - s.capacity_existing_mwh)  # the new part
     if curve is not None:
         cost += _add_investment_curve(block, s, curve)
+    if s.booster is not None and booster is not None:
+        net = add_booster_limits(block, s.booster, booster, net, hours)
     return net, cost
 
 
