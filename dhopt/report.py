@@ -160,8 +160,23 @@ def build_section(f: ResultFolder) -> str:
         '<section id="build"><h2>What to build</h2>'
         f"<p>Capacities from capacities.csv (storage in MWh); new capacity highlighted.{esc(capex_note)}</p>"
         + table(headers, rows, range(3, 9 if has_capex else 8), classes)
+        + storage_note(cap)
         + "</section>"
     )
+
+
+def storage_note(cap: pd.DataFrame) -> str:
+    """Each storage's power, annual loss and equivalent full cycles (older folders lack them)."""
+    if col.STORAGE_LOSS not in cap:
+        return ""
+    lines = []
+    for _, r in cap[cap[col.STORAGE_LOSS].notna()].iterrows():
+        power = "" if missing(r.get("capacity_mw")) else f"{num(r['capacity_mw'])} MW of power, "
+        lines.append(
+            f"{esc(r['unit'])}: {power}loses {num(r[col.STORAGE_LOSS])} MWh a year, "
+            f"{num(r[col.FULL_CYCLES], 1)} equivalent full cycles a year"
+        )
+    return f'<p class="storage">{"; ".join(lines)}.</p>' if lines else ""
 
 
 def cost_section(f: ResultFolder, figures: dict[str, Any]) -> str:

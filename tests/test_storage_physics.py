@@ -15,6 +15,7 @@ from test_pit_storage import MWH_PER_M3, SQUARE_50_30_M3, cheap_dear_day, hand_l
 from dhopt import columns as col
 from dhopt.errors import ScenarioError
 from dhopt.inputs import prepare_inputs
+from dhopt.report import storage_note
 from dhopt.run import run_scenario
 from dhopt.scenario import load_scenario
 from dhopt.solve import SolveOptions
@@ -222,6 +223,9 @@ def test_a_sized_power_capacity_and_its_cost(writer):
     k = out.results.kpis.set_index("unit")
     assert k.loc["tank", "cost_investment_eur"] == pytest.approx(1e6 + 60 * TANK_EUR_PER_MWH_A, rel=1e-9)
     assert k.loc["system", "cost_total_eur"] == pytest.approx(objective, rel=1e-9)
+    note = storage_note(out.results.capacities)  # the report's line under "What to build"
+    assert note.startswith('<p class="storage">tank: 5') and "MW of power" in note, note
+    assert storage_note(out.results.capacities.drop(columns=[col.STORAGE_LOSS])) == ""  # older folders
 
 
 @pytest.mark.parametrize(
