@@ -79,6 +79,15 @@ def explain_infeasible(inputs: SystemInputs) -> str:
             reasons.append(f"storage '{s.name}' is limited to {s.capacity_bound_mwh:g} MWh")
         if s.power_max_mw is not None:
             reasons.append(f"storage '{s.name}' charges and discharges at most {s.power_max_mw:g} MW")
+        if s.power.per_mwh is not None:
+            reasons.append(
+                f"storage '{s.name}' charges and discharges at most {s.power.per_mwh:g} MW per MWh"
+            )
+        if s.booster is not None and np.any(inputs.supply_temperature_c > s.booster.top_temperature_c):
+            through = "its booster" if s.booster.unit else "no booster (none named)"
+            reasons.append(
+                f"pit '{s.name}' discharges only through {through} when the supply is above its top"
+            )
     fixed = [u.name for u in inputs.converters if u.capacity_fixed_mw is not None]
     if fixed:
         reasons.append("fixed capacities: " + ", ".join(fixed))
