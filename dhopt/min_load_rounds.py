@@ -30,6 +30,8 @@ from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondi
 from pyomo.contrib.solver.solvers.highs import Highs
 
 from dhopt.branching import MAX_BRANCHED_BUILDS, branch_on_builds
+from dhopt.decomposition import MIN_HOURS as DECOMPOSITION_MIN_HOURS
+from dhopt.decomposition import decompose, investment_of
 from dhopt.highs_adapter import LP_OPTIONS, MIP_OPTIONS, hand_over, highs_version
 from dhopt.model import BuiltModel
 from dhopt.solve_types import SolveOptions, SolveReport, SolveRound, relative_gap
@@ -49,7 +51,10 @@ def solve_rounds(
     start: float,
     min_load_hours: dict[str, set[int]],
     solver: Highs | None = None,
+    start_capacities: dict[str, float] | None = None,
 ) -> tuple[SolveReport, Highs]:
+    """The rounds of one solve. `start_capacities` (unit → MW or MWh, e.g. from a typical-day
+    screening) is where the decomposition of a full-year model starts (dhopt.decomposition)."""
     m = built.model
     handed_over = solver is not None
     solver = solver or Highs()
@@ -94,6 +99,7 @@ def solve_rounds(
     build_vars += [
         v for b in built.storage_blocks.values() for v in storage_integer_vars(b)[1:] if not v.fixed
     ]
+    decomposable = built.inputs.periods is None and built.inputs.hours >= DECOMPOSITION_MIN_HOURS
     rounds: list[SolveRound] = []
     solve_start = time.perf_counter()
     status, feasible, message = "error", False, ""
@@ -119,8 +125,16 @@ def solve_rounds(
         t = time.perf_counter()
         free_builds = [v for v in build_vars if v.lb != v.ub]
         no_on_off = all(v.lb == v.ub for on in built.on_off.values() for v in on.values())
-        if kind == "relaxation" and no_on_off and 0 < len(free_builds) <= MAX_BRANCHED_BUILDS:
-            lp = lambda cutoff, limit=True: solve_once(linear=True, cutoff=cutoff, limit=limit)  # noqa: E731
+        lp = lambda cutoff, limit=True: solve_once(linear=True, cutoff=cutoff, limit=limit)  # noqa: E731
+        res = None
+        if no_on_off and decomposable:
+            begin = _current_capacities(built) if kind != "relaxation" else start_capacities
+            invest = investment_of(built, begin)
+            deadline = None if options.time_limit is None else start + options.time_limit
+            res = decompose(solver, invest, options.mip_gap / 10, deadline, lp)
+        if res is not None:
+            kind += " (decomposed)"
+        elif kind == "relaxation" and no_on_off and 0 < len(free_builds) <= MAX_BRANCHED_BUILDS:
             res = branch_on_builds(solver, free_builds, lp, options.mip_gap / 10)
         else:
             res = solve_once()
@@ -238,6 +252,12 @@ def solve_rounds(
         message=message,
     )
     return report, solver
+
+
+def _current_capacities(built: BuiltModel) -> dict[str, float]:
+    """The loaded solution's capacities (where the decomposition of a repair starts)."""
+    blocks = {**built.converter_blocks, **built.storage_blocks}
+    return {name: float(capacity_vars(b)[0].value or 0.0) for name, b in blocks.items()}
 
 
 def _min_load_values(built: BuiltModel, units: dict) -> dict[str, np.ndarray]:

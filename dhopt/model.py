@@ -118,6 +118,11 @@ def _add_fuel_limits(m: pyo.ConcreteModel, inputs: SystemInputs, blocks: dict[st
         m.fuel_limit.add(used <= float(limit))
 
 
+def heat_balance_rows(built: BuiltModel) -> list:
+    """The heat balance's constraint in each hour (delivered heat = demand, or ≥ with dumping)."""
+    return [built.model.heat_balance[n] for n in range(built.inputs.hours)]
+
+
 def grid_values(built: BuiltModel) -> np.ndarray:
     """Solved grid electricity per hour, MW (models with on-site PV)."""
     grid = built.model.grid

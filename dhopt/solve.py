@@ -15,8 +15,11 @@ import time
 
 import numpy as np
 
+from dhopt.aggregate import aggregate_inputs
 from dhopt.bound_check import economic_bounds
 from dhopt.bounds import unproven, with_bounds
+from dhopt.decomposition import MIN_HOURS as DECOMPOSITION_MIN_HOURS
+from dhopt.errors import DhoptError
 from dhopt.highs_adapter import highs_version
 from dhopt.inputs import SystemInputs
 from dhopt.marginal_cost import marginal_heat_cost
@@ -24,6 +27,7 @@ from dhopt.min_load_rounds import solve_rounds
 from dhopt.model import BuiltModel, build_model, structure_key
 from dhopt.model_reuse import ModelCache, reuse
 from dhopt.solve_types import SolveOptions, SolveReport, SolveRound
+from dhopt.units.capacity import built_capacity
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +48,8 @@ def solve(
     min_load_hours: dict[str, set[int]] = {}
     rounds: list[SolveRound] = []
     solve_seconds = 0.0
-    first = True
+    first = first_build = True
+    start_capacities: dict[str, float] | None = None
     while True:
         solver = None
         key = structure_key(inputs) if cache is not None else None
@@ -53,7 +58,10 @@ def solve(
         else:
             built = build_model(inputs)
         first = False
-        report, solver = solve_rounds(built, options, start, min_load_hours, solver)
+        if first_build and built.inputs.periods is None and built.inputs.hours >= DECOMPOSITION_MIN_HOURS:
+            start_capacities = _screening_start(inputs, options)
+        first_build = False
+        report, solver = solve_rounds(built, options, start, min_load_hours, solver, start_capacities)
         if cache is not None:
             cache.key, cache.built, cache.solver = key, built, solver
         build_seconds += built.build_seconds  # Pyomo build + handing the model to HiGHS
@@ -92,6 +100,37 @@ def solve(
         log.info("capacity bounds of %s may be too low; solving again with proven ones", ", ".join(too_low))
         inputs = with_bounds(inputs, {n: needed[n] for n in too_low})
         min_load_hours = built.min_load_hours
+
+
+SCREENING_DAYS = 12
+SCREENING_GAP = 0.01
+SCREENING_SECONDS = 30.0
+
+
+def _screening_start(inputs: SystemInputs, options: SolveOptions) -> dict[str, float] | None:
+    """Capacities from a solve on typical days: where the decomposition of the full model starts
+    (near the optimum, each dispatch it solves takes few simplex iterations). Only a start: the
+    answer does not depend on it. None if the screening cannot be done."""
+    t = time.perf_counter()
+    try:
+        screen = aggregate_inputs(inputs, SCREENING_DAYS)
+        # A start needs no proof: a 1 % gap, and at most a fifth of the time limit (or 30 s).
+        limit = SCREENING_SECONDS if options.time_limit is None else 0.2 * options.time_limit
+        quick = SolveOptions(
+            mip_gap=max(options.mip_gap, SCREENING_GAP),
+            time_limit=limit,
+            threads=options.threads,
+            marginal_cost=False,
+        )
+        built, report = solve(screen, quick)
+    except (DhoptError, ValueError) as exc:
+        log.info("no typical-day start for the decomposition (%s)", exc)
+        return None
+    if not report.feasible:
+        return None
+    log.info("typical-day start for the decomposition in %.1f s", time.perf_counter() - t)
+    blocks = {**built.converter_blocks, **built.storage_blocks}
+    return {name: built_capacity(block) for name, block in blocks.items()}
 
 
 def _finish(

@@ -25,15 +25,19 @@ def test_the_utility_portfolio_gives_the_documented_full_year_result():
     assert out.report.status == "optimal"
     k = out.results.kpis.set_index("unit")
     cap = out.results.capacities.set_index("unit")["capacity_mw"]
-    # docs/portfolio.md, the example's table (rounded as printed there; the gap is 0.01 %)
-    assert k.loc["system", "lcoe_eur_per_mwh"] == pytest.approx(37.27, abs=0.01)
-    assert cap["sewage"] == pytest.approx(20.0, abs=0.01)
-    assert cap["wood_chips"] == pytest.approx(23.29, abs=0.05)
-    assert cap["air"] == pytest.approx(13.29, abs=0.1)
-    assert cap["seawater"] == 0.0 and cap["electric_boiler"] == 0.0 and cap["solar"] == 0.0
-    assert out.results.capacities.set_index("unit").loc["pit", "capacity_mwh"] == 0.0
+    # docs/portfolio.md, the example's table (rounded as printed there; the gap is 0.1 %)
+    assert k.loc["system", "lcoe_eur_per_mwh"] == pytest.approx(36.46, abs=0.02)
+    for unit, limit in (("sewage", 20.0), ("groundwater", 5.0), ("neighbour", 10.0)):
+        assert cap[unit] == pytest.approx(limit, abs=1e-6)
+    assert cap["supermarkets"] == pytest.approx(0.9 * 4.93 / 3.93, rel=1e-6)  # all the source heat
+    # A flat optimum: another one within the gap may size the wood boiler a few tenths apart.
+    assert cap["wood_chips"] == pytest.approx(22.7, abs=0.5)
+    for unit in ("seawater", "air", "air_north", "data_centre", "electric_boiler", "solar"):
+        assert cap[unit] == pytest.approx(0.0, abs=1e-6), unit
+    storages = out.results.capacities.set_index("unit")["capacity_mwh"]
+    assert storages["pit"] == 0.0 and storages["tank_east"] == 0.0 and storages["tank"] == 300.0
     carriers = out.results.carriers.set_index("carrier")
     assert carriers.loc["wood_chips", "bought_mwh"] == pytest.approx(150_000.0, rel=1e-6)
-    assert k.loc["system", "scop"] == pytest.approx(3.32, abs=0.01)
+    assert k.loc["system", "scop"] == pytest.approx(4.42, abs=0.02)
     marginal = out.results.dispatch.set_index("time_utc")["marginal_heat_cost_eur_per_mwh"]
-    assert marginal.mean() == pytest.approx(31.7, abs=0.05)
+    assert marginal.mean() == pytest.approx(30.7, abs=0.1)

@@ -355,6 +355,13 @@ def integer_vars(block: pyo.Block) -> list[pyo.Var]:
     return [block.build, *(segments.values() if segments is not None else [])]
 
 
+def investment_vars(block: pyo.Block) -> list[pyo.Var]:
+    """The block's variables that only the investment uses: capacity, build decision, a cost
+    curve's segment binaries and fills (dhopt.decomposition keeps them in its master problem)."""
+    fills = block.component("curve_fill")
+    return [block.cap, *integer_vars(block), *(fills.values() if fills is not None else [])]
+
+
 def investment_value(block: pyo.Block, s: StorageInputs) -> float:
     """The solved annual investment of the new capacity, € (what the objective counts)."""
     new, built = new_capacity(block, s.capacity_existing_mwh)

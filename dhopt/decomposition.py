@@ -1,0 +1,447 @@
+"""An exact solve of a round's linear model by capacity decomposition (Benders).
+
+For given capacities and build decisions x, the rest of the model is the dispatch: a linear
+program whose optimal cost Z(x) (investment included) is convex and piecewise linear in x. Fixing
+x makes it cheap: the capacity rows become bounds, and on the full-year utility portfolio HiGHS
+solves it in 0.1–0.5 s from the last basis, against some 40 s for the whole linear model at once.
+The reduced costs d of the fixed columns are a subgradient of Z there, so
+
+    Z(y) ≥ Z(x) + d · (y − x)   for every y                                       (a cut)
+
+and a small master problem over x alone (the rows that hold only investment variables, the
+build decisions' integrality, and θ above every cut) gives a valid lower bound, min θ. Its
+solution is where the next dispatch is solved, until the best dispatch found (an upper bound) is
+within the gap of the master's bound. The answer is the same optimum as the whole model's, with
+its bound: nothing is approximated.
+
+Two phases: first the master's binaries are relaxed and its steps held in a box around the best
+point so far (a trust region: far from it the cuts are poor and each dispatch costs many simplex
+iterations); the box grows while the steps pay and shrinks when they do not, and the phase ends
+when the master's unboxed bound meets that point. Those cuts stay valid in the second phase,
+where the binaries are integer and each master solution is evaluated as it comes (on the
+portfolio: a handful of rounds).
+
+It starts from capacities given by the caller (a typical-day screening, see dhopt.solve). A
+dispatch that is infeasible at the master's point (too little capacity for some hour) ends the
+decomposition: the caller then solves the model whole, as before (slower, same answer).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import highspy
+import numpy as np
+from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondition
+from pyomo.contrib.solver.solvers.highs import Highs
+
+from dhopt.branching import BranchOutcome
+from dhopt.model import BuiltModel, heat_balance_rows
+from dhopt.units.capacity import capacity_vars as unit_capacity_vars
+from dhopt.units.storage import investment_vars as storage_investment_vars
+
+log = logging.getLogger("dhopt.solve")
+
+# Heat the dispatch cannot supply at the master's capacities is priced (€/MWh) instead of making
+# the dispatch infeasible: its cut then says how much capacity is missing. The priced model is a
+# relaxation of the true one, so the bound stays valid whatever the price, and a higher price
+# leaves every earlier cut valid (it only raises the cost the cuts bound from below). A point
+# counts as a solution only if it supplies every MWh; where the master's best point leaves some
+# unserved, the price is raised tenfold. It starts above what a MW more in one hour can cost
+# (twice the dearest unit's annual cost of a MW, over the hour's weight), at least this:
+UNSERVED_EUR_PER_MWH = 1e4
+PRICE_RISES = 8
+LP_PHASE_TOLERANCE = 1e-5  # relative: the relaxed master's bound meets the best point
+MAX_ITERATIONS = 400
+_INTEGER = highspy.HighsVarType.kInteger
+
+
+@dataclass
+class _Master:
+    """The small master problem: the investment columns, their own rows, θ and the cuts."""
+
+    highs: highspy.Highs
+    columns: np.ndarray  # the investment columns' indices in the whole model
+    lower: np.ndarray
+    upper: np.ndarray
+    integer: np.ndarray  # bool per column
+    cuts: int = 0
+
+    @property
+    def theta(self) -> int:
+        return len(self.columns)
+
+    def add_cut(self, value: float, gradient: np.ndarray, at: np.ndarray) -> None:
+        """θ ≥ value + gradient · (x − at)."""
+        n = len(self.columns)
+        self.highs.addRow(
+            value - float(gradient @ at), highspy.kHighsInf, n + 1, np.arange(n + 1), np.r_[-gradient, 1.0]
+        )
+        self.cuts += 1
+
+    def solve(
+        self, integer: bool, box: tuple[np.ndarray, np.ndarray] | None = None
+    ) -> tuple[float, np.ndarray]:
+        """min θ over the cuts; returns (θ, x). `box`: bounds on x instead of its own."""
+        h, cols = self.highs, np.flatnonzero(self.integer)
+        kind = _INTEGER if integer else highspy.HighsVarType.kContinuous
+        h.changeColsIntegrality(len(cols), cols.astype(np.int32), np.array([kind] * len(cols)))
+        lower, upper = box if box is not None else (self.lower, self.upper)
+        h.changeColsBounds(len(lower), np.arange(len(lower), dtype=np.int32), lower, upper)
+        h.run()
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            raise _Stop(f"master problem {h.modelStatusToString(h.getModelStatus())}")
+        x = np.array(h.getSolution().col_value)[: self.theta]
+        x = np.clip(x, self.lower, self.upper)
+        if integer:
+            x[self.integer] = np.round(x[self.integer])
+        return float(h.getInfo().objective_function_value), x
+
+
+class _Stop(Exception):
+    """The decomposition cannot go on (an infeasible dispatch, a master that fails)."""
+
+
+# Below this many hours the whole model is small enough to solve at once.
+MIN_HOURS = 2000
+
+
+@dataclass
+class Investment:
+    """The model's investment variables, as the decomposition's master sees them."""
+
+    variables: list  # capacities, build decisions, cost-curve segments and fills
+    capacities: list
+    scale: dict[int, float]  # id(capacity) -> its size for the trust region, MW or MWh
+    start: dict[int, float]  # id(capacity) -> the capacity to start from
+    balance: list  # the heat balance's constraint per hour (unserved heat is priced there)
+    unserved_cost: np.ndarray  # € per MWh unserved in each hour, as the objective counts it
+
+
+def investment_of(built: BuiltModel, start_capacities: dict[str, float] | None) -> Investment:
+    """Every unit's investment variables (through the units' own protocol functions)."""
+    peak = float(np.max(built.inputs.demand_mw, initial=1.0)) or 1.0
+    variables, capacities, scale, start = [], [], {}, {}
+    for name, block in built.converter_blocks.items():
+        cap, build = unit_capacity_vars(block)
+        variables += [cap, build]
+        capacities.append(cap)
+        scale[id(cap)] = peak
+        if start_capacities and name in start_capacities:
+            start[id(cap)] = start_capacities[name]
+    for name, block in built.storage_blocks.items():
+        own = storage_investment_vars(block)
+        variables += own
+        capacities.append(own[0])
+        scale[id(own[0])] = 4.0 * peak  # four hours of the peak: the size of a day's shift
+        if start_capacities and name in start_capacities:
+            start[id(own[0])] = start_capacities[name]
+    inputs = built.inputs
+    dearest = max(
+        (sum(u.annual_fixed_eur.values()) + sum(u.annual_per_mw_eur.values()) for u in inputs.converters),
+        default=0.0,
+    )
+    weights = np.asarray(inputs.weights, float)
+    price = max(UNSERVED_EUR_PER_MWH, 2.0 * dearest / float(np.min(weights)))
+    return Investment(variables, capacities, scale, start, heat_balance_rows(built), price * weights)
+
+
+def decompose(
+    solver: Highs,
+    investment: Investment,
+    gap: float,
+    deadline: float | None,
+    solve_whole: Callable[..., object],
+) -> BranchOutcome | None:
+    """Solve the loaded model by decomposition over `investment` (see `investment_of`).
+
+    `gap`: relative, between the best dispatch and the bound. `deadline`: perf_counter time to
+    stop by. `solve_whole(cutoff, limit)` solves the model
+    whole through Pyomo (used once, to load the best point's solution into the model).
+    Returns the outcome with the solution loaded, or None if the decomposition could not finish
+    (the caller solves the model whole instead).
+    """
+    highs = solver._solver_model  # highspy.Highs behind Pyomo's persistent interface (private)
+    index = solver._pyomo_var_to_solver_var_map
+    investment_vars, capacity_vars = investment.variables, investment.capacities
+    columns = np.array([index[id(v)] for v in investment_vars])
+    lp = highs.getLp()
+    integrality = list(lp.integrality_)
+    if (
+        integrality
+        and not np.isin([j for j, kind in enumerate(integrality) if kind == _INTEGER], columns).all()
+    ):
+        return None  # integers outside the investment (on/off binaries): not a linear dispatch
+    lower0 = np.array(lp.col_lower_)[columns]
+    upper0 = np.array(lp.col_upper_)[columns]
+    if not np.all(np.isfinite(upper0)):
+        return None  # an investment without a finite bound: no box, no start (never built so)
+    master = _build_master(lp, columns)
+    is_cap = np.isin(columns, [index[id(v)] for v in capacity_vars])
+    size = np.array([investment.scale.get(id(v), 1.0) for v in investment_vars])
+    x0 = np.array([investment.start.get(id(v), x) for v, x in zip(investment_vars, upper0, strict=True)])
+    t0 = time.perf_counter()
+    output = highs.getOptionValue("output_flag")[1]
+    rows = [solver._pyomo_con_to_solver_con_map[con] for con in investment.balance]
+    dispatch = _Dispatch(highs, columns, deadline, rows, investment.unserved_cost)
+    try:
+        x0 = _consistent(master, np.clip(x0, lower0, upper0), is_cap)
+        outcome = _run(master, dispatch, x0, is_cap, size, gap, deadline)
+    except _Stop as stop:
+        log.info("decomposition stopped (%s); solving the model whole", stop)
+        return None
+    finally:
+        dispatch.close()
+        _restore(highs, columns, lower0, upper0)
+        highs.setOptionValue("output_flag", output)
+    best, upper_bound, lower_bound, finished = outcome
+    log.info(
+        "decomposition: %d dispatch LPs (%.1f s), %d cuts, %.1f s in all; best %.1f, bound %.1f",
+        dispatch.solves,
+        dispatch.seconds,
+        master.cuts,
+        time.perf_counter() - t0,
+        upper_bound,
+        lower_bound,
+    )
+    return _load(investment_vars, best, master.integer, solver, solve_whole, lower_bound, finished)
+
+
+def _build_master(lp: highspy.HighsLp, columns: np.ndarray) -> _Master:
+    """The master: the investment columns, the rows that hold nothing else, and θ."""
+    import scipy.sparse as sp
+
+    a = lp.a_matrix_
+    shape = (lp.num_row_, lp.num_col_)
+    parts = (np.array(a.value_), np.array(a.index_), np.array(a.start_))
+    rows = (
+        sp.csr_matrix(parts, shape=shape)
+        if a.format_ == highspy.MatrixFormat.kRowwise
+        else (sp.csc_matrix(parts, shape=shape).tocsr())
+    )
+    ours = np.zeros(lp.num_col_, bool)
+    ours[columns] = True
+    foreign = rows.copy()
+    foreign.data = (~ours[foreign.indices]).astype(float)
+    own_rows = np.flatnonzero(np.asarray(foreign.sum(axis=1)).ravel() == 0)
+    position = -np.ones(lp.num_col_, int)
+    position[columns] = np.arange(len(columns))
+    integrality = list(lp.integrality_)
+    integer = np.array([bool(integrality) and integrality[j] == _INTEGER for j in columns])
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("mip_rel_gap", 1e-9)  # tiny problem: solve it exactly
+    lower = np.array(lp.col_lower_)[columns]
+    upper = np.array(lp.col_upper_)[columns]
+    n = len(columns)
+    h.addVars(n + 1, np.r_[lower, -highspy.kHighsInf], np.r_[upper, highspy.kHighsInf])
+    h.changeColsCost(n + 1, np.arange(n + 1), np.r_[np.zeros(n), 1.0])
+    row_lower, row_upper = np.array(lp.row_lower_), np.array(lp.row_upper_)
+    for r in own_rows:
+        lo, hi = rows.indptr[r], rows.indptr[r + 1]
+        if hi > lo:
+            h.addRow(row_lower[r], row_upper[r], hi - lo, position[rows.indices[lo:hi]], rows.data[lo:hi])
+    return _Master(h, columns, lower, upper, integer)
+
+
+def _consistent(master: _Master, x: np.ndarray, is_cap: np.ndarray) -> np.ndarray:
+    """The start's capacities with build decisions (and cost-curve fills) that fit them."""
+    h, n = master.highs, master.theta
+    lower = np.where(is_cap, x, master.lower)
+    upper = np.where(is_cap, x, master.upper)
+    h.changeColsCost(n + 1, np.arange(n + 1), np.r_[master.integer.astype(float), 0.0])  # build least
+    h.changeColBounds(n, 0.0, 0.0)
+    try:
+        _, point = master.solve(integer=True, box=(lower, upper))
+    finally:
+        h.changeColsCost(n + 1, np.arange(n + 1), np.r_[np.zeros(n), 1.0])
+        h.changeColBounds(n, -highspy.kHighsInf, highspy.kHighsInf)
+    return point
+
+
+class _Dispatch:
+    """The dispatch for fixed investment columns, solved in the model's own HiGHS instance (so
+    its basis is at hand for the solves that follow)."""
+
+    def __init__(self, highs: highspy.Highs, columns: np.ndarray, deadline: float | None, rows, cost):
+        self.highs, self.columns, self.deadline = highs, columns, deadline
+        # Unserved heat, one column per hour at the end of the model (removed by `close`).
+        k = len(rows)
+        self.first_slack = highs.getNumCol()
+        highs.addCols(
+            k,
+            cost,
+            np.zeros(k),
+            np.full(k, highspy.kHighsInf),
+            k,
+            np.arange(k, dtype=np.int32),
+            np.asarray(rows, dtype=np.int32),
+            np.ones(k),
+        )
+        self.slacks = np.arange(self.first_slack, self.first_slack + k, dtype=np.int32)
+        self.cost = np.asarray(cost, float)
+        self.rises = 0
+        self.basis = None
+        self.unserved = 0.0
+        self.solves = 0
+        self.seconds = 0.0
+        highs.setOptionValue("output_flag", False)  # many small solves: the log says how many
+        highs.setOptionValue("solve_relaxation", True)  # integers are all fixed: an LP, with duals
+        highs.setOptionValue("simplex_dual_edge_weight_strategy", 1)
+        highs.setOptionValue("objective_bound", math.inf)
+
+    def keep_basis(self) -> None:
+        """Start the next dispatches from the last one's basis (the trust region's centre): the
+        points tried are near it, and a far point that did not pay is a poor place to start from."""
+        self.basis = self.highs.getBasis()
+
+    def __call__(self, x: np.ndarray) -> tuple[float, np.ndarray]:
+        h = self.highs
+        if self.basis is not None:
+            h.setBasis(self.basis)
+        h.changeColsBounds(len(self.columns), self.columns.astype(np.int32), x, x)
+        if self.deadline is not None:
+            left = self.deadline - time.perf_counter()
+            if left <= 0:
+                raise _Stop("time limit")
+            h.setOptionValue("time_limit", left)
+        t = time.perf_counter()
+        h.run()
+        self.solves += 1
+        self.seconds += time.perf_counter() - t
+        status = h.getModelStatus()
+        if status != highspy.HighsModelStatus.kOptimal:
+            raise _Stop(f"dispatch {h.modelStatusToString(status)}")
+        z = float(h.getInfo().objective_function_value)
+        solution = h.getSolution()
+        self.unserved = float(np.sum(np.array(solution.col_value)[self.slacks]))
+        log.debug(
+            "dispatch %d: %.2f (%.3g MWh unserved) in %.2f s",
+            self.solves,
+            z,
+            self.unserved,
+            time.perf_counter() - t,
+        )
+        return z, np.array(solution.col_dual)[self.columns]
+
+    @property
+    def served(self) -> bool:
+        """The last dispatch supplied every MWh (its cost is that of a real solution)."""
+        return self.unserved <= 1e-6
+
+    def raise_price(self) -> None:
+        """Unserved heat ten times dearer (module docstring); _Stop after PRICE_RISES rises."""
+        if self.rises >= PRICE_RISES:
+            raise _Stop("unserved heat at every price tried")
+        self.rises += 1
+        self.cost = 10.0 * self.cost
+        self.highs.changeColsCost(len(self.slacks), self.slacks, self.cost)
+        log.debug("unserved heat now %.3g €/MWh", float(self.cost.max()))
+
+    def close(self) -> None:
+        self.highs.deleteCols(len(self.slacks), self.slacks)
+
+
+def _run(master: _Master, dispatch: _Dispatch, x0: np.ndarray, is_cap, size, gap, deadline):
+    """Both phases; returns (best point, its cost, the bound, finished)."""
+    z, grad = dispatch(x0)
+    master.add_cut(z, grad, x0)
+    best, best_z = (x0, z) if _integral(x0, master.integer) and dispatch.served else (None, math.inf)
+    core, core_z, core_served = x0.copy(), z, dispatch.served
+    dispatch.keep_basis()
+    radius = np.maximum(0.1 * np.abs(core), 0.05 * size)
+    # Phase 1: binaries relaxed, steps in a box around the best point.
+    for _ in range(MAX_ITERATIONS):
+        box = (
+            np.where(is_cap, np.maximum(master.lower, core - radius), master.lower),
+            np.where(is_cap, np.minimum(master.upper, core + radius), master.upper),
+        )
+        model_z, x = master.solve(integer=False, box=box)
+        if core_z - model_z <= LP_PHASE_TOLERANCE * abs(core_z):
+            if not core_served:  # converged on a point that leaves heat unserved: dearer heat
+                dispatch.raise_price()
+                core_z, grad = dispatch(core)
+                core_served = dispatch.served
+                master.add_cut(core_z, grad, core)
+                continue
+            unboxed, _ = master.solve(integer=False)
+            if core_z - unboxed <= LP_PHASE_TOLERANCE * abs(core_z):
+                break
+            radius *= 4.0
+            continue
+        z, grad = dispatch(x)
+        master.add_cut(z, grad, x)
+        if _integral(x, master.integer) and dispatch.served and z < best_z:
+            best, best_z = x.copy(), z
+        at_edge = bool(np.any(is_cap & (np.abs(x - core) >= 0.999 * radius)))
+        if z < core_z - 0.1 * (core_z - model_z):  # the step paid: move there
+            core, core_z, core_served = x.copy(), z, dispatch.served
+            dispatch.keep_basis()
+            if at_edge:
+                radius *= 2.0
+        else:
+            radius *= 0.7
+        if _out_of_time(deadline):
+            raise _Stop("time limit")
+    # Phase 2: binaries integer, each master solution evaluated.
+    bound = -math.inf
+    for _ in range(MAX_ITERATIONS):
+        bound, x = master.solve(integer=True)
+        if best is not None and best_z - bound <= gap * abs(best_z):
+            return best, best_z, bound, True
+        z, grad = dispatch(x)
+        master.add_cut(z, grad, x)
+        if dispatch.served and z < best_z:
+            best, best_z = x.copy(), z
+        elif not dispatch.served and z - bound <= gap * abs(z):
+            dispatch.raise_price()  # the master's best leaves heat unserved: make it dearer
+        if _out_of_time(deadline):
+            break
+    if best is None:
+        raise _Stop("no integer point evaluated")
+    return best, best_z, bound, False
+
+
+def _integral(x: np.ndarray, integer: np.ndarray) -> bool:
+    return bool(np.all(np.abs(x[integer] - np.round(x[integer])) <= 1e-9))
+
+
+def _out_of_time(deadline: float | None) -> bool:
+    return deadline is not None and time.perf_counter() >= deadline
+
+
+def _restore(highs: highspy.Highs, columns: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
+    highs.changeColsBounds(len(columns), columns.astype(np.int32), lower, upper)
+    highs.setOptionValue("time_limit", math.inf)
+
+
+def _load(variables, x, integer, solver: Highs, solve_whole, bound: float, finished: bool):
+    """Fix the investment at the best point, solve the dispatch through Pyomo (its solution loaded
+    into the model), and give back the variables' bounds."""
+    saved = [(v, v.lb, v.ub) for v in variables]
+    try:
+        for v, value, is_int in zip(variables, x, integer, strict=True):
+            value = float(round(value)) if is_int else float(value)
+            v.setlb(value)
+            v.setub(value)
+        solver.update_variables(variables)
+        res = solve_whole(math.inf, False)
+        if res.termination_condition != TerminationCondition.convergenceCriteriaSatisfied:
+            return None
+        res.solution_loader.load_vars()
+        objective = float(res.incumbent_objective)
+    finally:
+        for v, lb, ub in saved:
+            v.setlb(lb)
+            v.setub(ub)
+        solver.update_variables(variables)
+    return BranchOutcome(
+        TerminationCondition.convergenceCriteriaSatisfied if finished else TerminationCondition.maxTimeLimit,
+        SolutionStatus.optimal if finished else SolutionStatus.feasible,
+        objective,
+        min(bound, objective),
+    )
