@@ -19,9 +19,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument(
         "--profile",
-        choices=["smoke", "full"],
+        choices=["smoke", "full", "scale"],
         default="smoke",
-        help="smoke: 168 h cases (for CI); full: 168/720/2190/8760 h and the plain model",
+        help="smoke: 168 h cases (for CI); full: 168/720/2190/8760 h, the plain model and the scaling "
+        "cases; scale: only the full year and the scaling cases (benchmarks/scaling.py)",
     )
     parser.add_argument(
         "--plain-time-limit",
@@ -75,6 +76,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     console.print(table)
     console.print(f"speed-up of dhopt over the plain model (total time): {rec['speedup_plain_over_dhopt']}")
+    console.print(f"growth (time ratios): {rec['growth']}")
     for name, diff in rec["typical_days_vs_exact"].items():
         console.print(f"{name} against the exact solve: LCOE {diff['lcoe_pct']:+.2f} %")
     for m in rows:

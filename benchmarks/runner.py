@@ -22,6 +22,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from benchmarks.scaling import growth, scenario_for
+
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "scenarios" / "nordhavn.yaml"
 STORED = Path(__file__).with_name("reference_results.json")
@@ -37,6 +39,9 @@ class Case:
     capacities: dict[str, float] | None = None  # fixed: the capacities to hold (else the stored ones)
     typical_days: int | None = None  # typical: the number of typical days
     sweep_step: str | None = None  # sweep: the proportion step on the sewage–seawater–air face
+    copies: int = 1  # each heat pump of the reference this many times (benchmarks.scaling)
+    scenario: str = "reference"  # or "portfolio"
+    overrides: dict[str, Any] | None = None  # scenario fields set as with --set
 
 
 @dataclass
@@ -70,26 +75,28 @@ def _run_dhopt(case: Case) -> dict[str, Any]:
     from dhopt.run import run_scenario
     from dhopt.solve import SolveOptions
 
-    overrides = None
+    overrides = dict(case.overrides or {})
     if case.kind == "fixed":
         # The study's second model: capacities are inputs (here: the free optimum of the same horizon).
         stored = case.capacities or json.loads(STORED.read_text())["results"][str(case.hours)]["capacities"]
-        overrides = {}
         for unit, cap in stored.items():
             key = "capacity_mwh" if unit == "storage" else "capacity_mw"
             # Rounded up: the free optimum sits exactly on its limits, and rounding down can cut
             # the peak hour's supply by a hair and make the fixed model infeasible. Solver noise
             # (5.0000000001 MW at a 5 MW limit) is rounded off first so it does not cross a limit.
             overrides[f"units.{unit}.{key}"] = math.ceil(round(cap, 9) * 1e6) / 1e6
+    path, keep = scenario_for(case)
     t = time.perf_counter()
     out = run_scenario(
-        REFERENCE,
+        path,
         hours=case.hours,
         options=SolveOptions(time_limit=case.time_limit),
-        overrides=overrides,
+        overrides=overrides or None,
         typical_days=case.typical_days,
     )
     total = time.perf_counter() - t
+    if keep is not None:
+        keep.cleanup()
     k = out.results.kpis.set_index("unit")
     return dict(
         status=out.report.status,
@@ -265,9 +272,32 @@ def git_commit() -> str:
         return "unknown"
 
 
+# Minimum loads that bind hard (the storage forbidden: demand falls below every heat pump's 1 MW
+# minimum load in summer; or 4 MW minimum loads on every heat pump).
+NO_STORAGE = {"units.storage.capacity_max_mwh": 0}
+MIN_LOAD_4 = {f"units.{u}.min_load_mw": 4 for u in ("groundwater", "sewage", "seawater", "air")}
+
+
+def scaling_cases(hours: int) -> list[Case]:
+    """Twice and four times the heat pumps, twice the hours, hard minimum loads, the portfolio."""
+    out = [Case(f"units-{4 * c}hp-{hours}h", hours, "scaled", copies=c) for c in (2, 4)]
+    if hours == 8760:
+        out.append(Case("dhopt-4380h", 4380, "dhopt"))  # dhopt-2190h is in every full-year profile
+        out.append(Case("no-storage-8760h", 8760, "scaled", overrides=NO_STORAGE, time_limit=600))
+        out.append(Case("min-load-4mw-8760h", 8760, "scaled", overrides=MIN_LOAD_4, time_limit=600))
+        out.append(Case("portfolio-8760h", 8760, "scaled", scenario="portfolio", time_limit=600))
+    else:
+        out.append(Case("dhopt-84h", 84, "dhopt"))
+    return out
+
+
 def cases_for(profile: str, plain_limit: float) -> list[Case]:
+    if profile == "scale":
+        return [Case("dhopt-2190h", 2190, "dhopt"), Case("dhopt-8760h", 8760, "dhopt"), *scaling_cases(8760)]
     if profile == "smoke":
         return [
+            *scaling_cases(168)[:1],
+            Case("dhopt-84h", 84, "dhopt"),
             Case("dhopt-168h", 168, "dhopt"),
             Case("fixed-168h", 168, "fixed"),
             Case("typical-2d-168h", 168, "typical", typical_days=2),
@@ -278,6 +308,7 @@ def cases_for(profile: str, plain_limit: float) -> list[Case]:
     out.append(Case("fixed-8760h", 8760, "fixed"))
     out += [Case(f"typical-{d}d-8760h", 8760, "typical", typical_days=d) for d in (12, 24, 48)]
     out.append(Case("sweep-8760h", 8760, "sweep", sweep_step="1/3"))
+    out += scaling_cases(8760)
     out += [Case(f"plain-{h}h", h, "plain", time_limit=plain_limit) for h in (168, 720, 2190, 8760)]
     return out
 
@@ -346,6 +377,7 @@ def record(rows: list[Measurement], profile: str) -> dict[str, Any]:
         "versions": package_versions(),
         "speedup_plain_over_dhopt": speedups(rows),
         "typical_days_vs_exact": typical_vs_exact(rows),
+        "growth": growth(rows),
         "cases": [asdict(m) for m in rows],
     }
 

@@ -40,6 +40,8 @@ from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondi
 from pyomo.contrib.solver.solvers.highs import Highs
 
 from dhopt.branching import BranchOutcome
+from dhopt.decomposition_master import INTEGER, Master, Stop, build_master, consistent
+from dhopt.inputs import SystemInputs
 from dhopt.model import BuiltModel, heat_balance_rows
 from dhopt.units.capacity import capacity_vars as unit_capacity_vars
 from dhopt.units.storage import investment_vars as storage_investment_vars
@@ -57,57 +59,17 @@ UNSERVED_EUR_PER_MWH = 1e4
 PRICE_RISES = 8
 LP_PHASE_TOLERANCE = 1e-5  # relative: the relaxed master's bound meets the best point
 MAX_ITERATIONS = 400
-_INTEGER = highspy.HighsVarType.kInteger
 
 
-@dataclass
-class _Master:
-    """The small master problem: the investment columns, their own rows, θ and the cuts."""
-
-    highs: highspy.Highs
-    columns: np.ndarray  # the investment columns' indices in the whole model
-    lower: np.ndarray
-    upper: np.ndarray
-    integer: np.ndarray  # bool per column
-    cuts: int = 0
-
-    @property
-    def theta(self) -> int:
-        return len(self.columns)
-
-    def add_cut(self, value: float, gradient: np.ndarray, at: np.ndarray) -> None:
-        """θ ≥ value + gradient · (x − at)."""
-        n = len(self.columns)
-        self.highs.addRow(
-            value - float(gradient @ at), highspy.kHighsInf, n + 1, np.arange(n + 1), np.r_[-gradient, 1.0]
-        )
-        self.cuts += 1
-
-    def solve(
-        self, integer: bool, box: tuple[np.ndarray, np.ndarray] | None = None
-    ) -> tuple[float, np.ndarray]:
-        """min θ over the cuts; returns (θ, x). `box`: bounds on x instead of its own."""
-        h, cols = self.highs, np.flatnonzero(self.integer)
-        kind = _INTEGER if integer else highspy.HighsVarType.kContinuous
-        h.changeColsIntegrality(len(cols), cols.astype(np.int32), np.array([kind] * len(cols)))
-        lower, upper = box if box is not None else (self.lower, self.upper)
-        h.changeColsBounds(len(lower), np.arange(len(lower), dtype=np.int32), lower, upper)
-        h.run()
-        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-            raise _Stop(f"master problem {h.modelStatusToString(h.getModelStatus())}")
-        x = np.array(h.getSolution().col_value)[: self.theta]
-        x = np.clip(x, self.lower, self.upper)
-        if integer:
-            x[self.integer] = np.round(x[self.integer])
-        return float(h.getInfo().objective_function_value), x
-
-
-class _Stop(Exception):
-    """The decomposition cannot go on (an infeasible dispatch, a master that fails)."""
-
-
-# Below this many hours the whole model is small enough to solve at once.
 MIN_HOURS = 2000
+
+
+def decomposable(inputs: SystemInputs) -> bool:
+    """Worth decomposing: a full-hour model of many hours with some capacity still to choose."""
+    free = any(u.capacity_fixed_mw is None for u in inputs.converters) or any(
+        s.capacity_fixed_mwh is None for s in inputs.storages
+    )
+    return free and inputs.periods is None and inputs.hours >= MIN_HOURS
 
 
 @dataclass
@@ -173,14 +135,14 @@ def decompose(
     integrality = list(lp.integrality_)
     if (
         integrality
-        and not np.isin([j for j, kind in enumerate(integrality) if kind == _INTEGER], columns).all()
+        and not np.isin([j for j, kind in enumerate(integrality) if kind == INTEGER], columns).all()
     ):
         return None  # integers outside the investment (on/off binaries): not a linear dispatch
     lower0 = np.array(lp.col_lower_)[columns]
     upper0 = np.array(lp.col_upper_)[columns]
     if not np.all(np.isfinite(upper0)):
         return None  # an investment without a finite bound: no box, no start (never built so)
-    master = _build_master(lp, columns)
+    master = build_master(lp, columns)
     is_cap = np.isin(columns, [index[id(v)] for v in capacity_vars])
     size = np.array([investment.scale.get(id(v), 1.0) for v in investment_vars])
     x0 = np.array([investment.start.get(id(v), x) for v, x in zip(investment_vars, upper0, strict=True)])
@@ -189,9 +151,9 @@ def decompose(
     rows = [solver._pyomo_con_to_solver_con_map[con] for con in investment.balance]
     dispatch = _Dispatch(highs, columns, deadline, rows, investment.unserved_cost)
     try:
-        x0 = _consistent(master, np.clip(x0, lower0, upper0), is_cap)
+        x0 = consistent(master, np.clip(x0, lower0, upper0), is_cap)
         outcome = _run(master, dispatch, x0, is_cap, size, gap, deadline)
-    except _Stop as stop:
+    except Stop as stop:
         log.info("decomposition stopped (%s); solving the model whole", stop)
         return None
     finally:
@@ -209,58 +171,6 @@ def decompose(
         lower_bound,
     )
     return _load(investment_vars, best, master.integer, solver, solve_whole, lower_bound, finished)
-
-
-def _build_master(lp: highspy.HighsLp, columns: np.ndarray) -> _Master:
-    """The master: the investment columns, the rows that hold nothing else, and θ."""
-    import scipy.sparse as sp
-
-    a = lp.a_matrix_
-    shape = (lp.num_row_, lp.num_col_)
-    parts = (np.array(a.value_), np.array(a.index_), np.array(a.start_))
-    rows = (
-        sp.csr_matrix(parts, shape=shape)
-        if a.format_ == highspy.MatrixFormat.kRowwise
-        else (sp.csc_matrix(parts, shape=shape).tocsr())
-    )
-    ours = np.zeros(lp.num_col_, bool)
-    ours[columns] = True
-    foreign = rows.copy()
-    foreign.data = (~ours[foreign.indices]).astype(float)
-    own_rows = np.flatnonzero(np.asarray(foreign.sum(axis=1)).ravel() == 0)
-    position = -np.ones(lp.num_col_, int)
-    position[columns] = np.arange(len(columns))
-    integrality = list(lp.integrality_)
-    integer = np.array([bool(integrality) and integrality[j] == _INTEGER for j in columns])
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
-    h.setOptionValue("mip_rel_gap", 1e-9)  # tiny problem: solve it exactly
-    lower = np.array(lp.col_lower_)[columns]
-    upper = np.array(lp.col_upper_)[columns]
-    n = len(columns)
-    h.addVars(n + 1, np.r_[lower, -highspy.kHighsInf], np.r_[upper, highspy.kHighsInf])
-    h.changeColsCost(n + 1, np.arange(n + 1), np.r_[np.zeros(n), 1.0])
-    row_lower, row_upper = np.array(lp.row_lower_), np.array(lp.row_upper_)
-    for r in own_rows:
-        lo, hi = rows.indptr[r], rows.indptr[r + 1]
-        if hi > lo:
-            h.addRow(row_lower[r], row_upper[r], hi - lo, position[rows.indices[lo:hi]], rows.data[lo:hi])
-    return _Master(h, columns, lower, upper, integer)
-
-
-def _consistent(master: _Master, x: np.ndarray, is_cap: np.ndarray) -> np.ndarray:
-    """The start's capacities with build decisions (and cost-curve fills) that fit them."""
-    h, n = master.highs, master.theta
-    lower = np.where(is_cap, x, master.lower)
-    upper = np.where(is_cap, x, master.upper)
-    h.changeColsCost(n + 1, np.arange(n + 1), np.r_[master.integer.astype(float), 0.0])  # build least
-    h.changeColBounds(n, 0.0, 0.0)
-    try:
-        _, point = master.solve(integer=True, box=(lower, upper))
-    finally:
-        h.changeColsCost(n + 1, np.arange(n + 1), np.r_[np.zeros(n), 1.0])
-        h.changeColBounds(n, -highspy.kHighsInf, highspy.kHighsInf)
-    return point
 
 
 class _Dispatch:
@@ -307,7 +217,7 @@ class _Dispatch:
         if self.deadline is not None:
             left = self.deadline - time.perf_counter()
             if left <= 0:
-                raise _Stop("time limit")
+                raise Stop("time limit")
             h.setOptionValue("time_limit", left)
         t = time.perf_counter()
         h.run()
@@ -315,7 +225,7 @@ class _Dispatch:
         self.seconds += time.perf_counter() - t
         status = h.getModelStatus()
         if status != highspy.HighsModelStatus.kOptimal:
-            raise _Stop(f"dispatch {h.modelStatusToString(status)}")
+            raise Stop(f"dispatch {h.modelStatusToString(status)}")
         z = float(h.getInfo().objective_function_value)
         solution = h.getSolution()
         self.unserved = float(np.sum(np.array(solution.col_value)[self.slacks]))
@@ -334,9 +244,9 @@ class _Dispatch:
         return self.unserved <= 1e-6
 
     def raise_price(self) -> None:
-        """Unserved heat ten times dearer (module docstring); _Stop after PRICE_RISES rises."""
+        """Unserved heat ten times dearer (module docstring); Stop after PRICE_RISES rises."""
         if self.rises >= PRICE_RISES:
-            raise _Stop("unserved heat at every price tried")
+            raise Stop("unserved heat at every price tried")
         self.rises += 1
         self.cost = 10.0 * self.cost
         self.highs.changeColsCost(len(self.slacks), self.slacks, self.cost)
@@ -346,7 +256,7 @@ class _Dispatch:
         self.highs.deleteCols(len(self.slacks), self.slacks)
 
 
-def _run(master: _Master, dispatch: _Dispatch, x0: np.ndarray, is_cap, size, gap, deadline):
+def _run(master: Master, dispatch: _Dispatch, x0: np.ndarray, is_cap, size, gap, deadline):
     """Both phases; returns (best point, its cost, the bound, finished)."""
     z, grad = dispatch(x0)
     master.add_cut(z, grad, x0)
@@ -386,7 +296,7 @@ def _run(master: _Master, dispatch: _Dispatch, x0: np.ndarray, is_cap, size, gap
         else:
             radius *= 0.7
         if _out_of_time(deadline):
-            raise _Stop("time limit")
+            raise Stop("time limit")
     # Phase 2: binaries integer, each master solution evaluated.
     bound = -math.inf
     for _ in range(MAX_ITERATIONS):
@@ -402,7 +312,7 @@ def _run(master: _Master, dispatch: _Dispatch, x0: np.ndarray, is_cap, size, gap
         if _out_of_time(deadline):
             break
     if best is None:
-        raise _Stop("no integer point evaluated")
+        raise Stop("no integer point evaluated")
     return best, best_z, bound, False
 
 

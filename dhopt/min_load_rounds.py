@@ -30,8 +30,7 @@ from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondi
 from pyomo.contrib.solver.solvers.highs import Highs
 
 from dhopt.branching import MAX_BRANCHED_BUILDS, branch_on_builds
-from dhopt.decomposition import MIN_HOURS as DECOMPOSITION_MIN_HOURS
-from dhopt.decomposition import decompose, investment_of
+from dhopt.decomposition import decomposable, decompose, investment_of
 from dhopt.highs_adapter import LP_OPTIONS, MIP_OPTIONS, hand_over, highs_version
 from dhopt.model import BuiltModel
 from dhopt.solve_types import SolveOptions, SolveReport, SolveRound, relative_gap
@@ -99,7 +98,7 @@ def solve_rounds(
     build_vars += [
         v for b in built.storage_blocks.values() for v in storage_integer_vars(b)[1:] if not v.fixed
     ]
-    decomposable = built.inputs.periods is None and built.inputs.hours >= DECOMPOSITION_MIN_HOURS
+    use_decomposition = decomposable(built.inputs)
     rounds: list[SolveRound] = []
     solve_start = time.perf_counter()
     status, feasible, message = "error", False, ""
@@ -127,7 +126,7 @@ def solve_rounds(
         no_on_off = all(v.lb == v.ub for on in built.on_off.values() for v in on.values())
         lp = lambda cutoff, limit=True: solve_once(linear=True, cutoff=cutoff, limit=limit)  # noqa: E731
         res = None
-        if no_on_off and decomposable:
+        if no_on_off and use_decomposition:
             begin = _current_capacities(built) if kind != "relaxation" else start_capacities
             invest = investment_of(built, begin)
             deadline = None if options.time_limit is None else start + options.time_limit

@@ -18,7 +18,7 @@ import numpy as np
 from dhopt.aggregate import aggregate_inputs
 from dhopt.bound_check import economic_bounds
 from dhopt.bounds import unproven, with_bounds
-from dhopt.decomposition import MIN_HOURS as DECOMPOSITION_MIN_HOURS
+from dhopt.decomposition import decomposable
 from dhopt.errors import DhoptError
 from dhopt.highs_adapter import highs_version
 from dhopt.inputs import SystemInputs
@@ -58,7 +58,7 @@ def solve(
         else:
             built = build_model(inputs)
         first = False
-        if first_build and built.inputs.periods is None and built.inputs.hours >= DECOMPOSITION_MIN_HOURS:
+        if first_build and decomposable(built.inputs):
             start_capacities = _screening_start(inputs, options)
         first_build = False
         report, solver = solve_rounds(built, options, start, min_load_hours, solver, start_capacities)

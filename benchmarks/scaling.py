@@ -1,0 +1,78 @@
+"""How the solve time grows: the reference with its heat pumps copied (4, 8, 16 heat pumps), the
+reference on more hours, minimum loads that bind hard, and the utility portfolio.
+
+A copy k of a heat pump differs as a second candidate of the same kind would: its fixed cost
+×(1 + 0.1·k), its cost per MW ×(1 − 0.03·k), its design COP ×(1 − 0.02·k); each copy has its own
+build decision and the reference's 1 MW minimum load (so 16 heat pumps are 16 build decisions).
+"""
+
+from __future__ import annotations
+
+import copy
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+REFERENCE = ROOT / "scenarios" / "nordhavn.yaml"
+PORTFOLIO = ROOT / "scenarios" / "utility-portfolio.yaml"
+
+
+def _absolute_files(node: Any, folder: Path) -> Any:
+    """The scenario with every `file:` made absolute (it is written to another folder)."""
+    if isinstance(node, dict):
+        out = {k: _absolute_files(v, folder) for k, v in node.items()}
+        if isinstance(out.get("file"), str):
+            out["file"] = str((folder / out["file"]).resolve())
+        return out
+    if isinstance(node, list):
+        return [_absolute_files(v, folder) for v in node]
+    return node
+
+
+def copied_heat_pumps(copies: int, folder: Path) -> Path:
+    """The reference with each heat pump there `copies` times in all; returns the scenario's path."""
+    data = _absolute_files(yaml.safe_load(REFERENCE.read_text()), REFERENCE.parent)
+    units = data["units"]
+    pumps = [name for name, u in units.items() if u.get("type") == "heat_pump"]
+    for name in pumps:
+        for k in range(1, copies):
+            unit = copy.deepcopy(units[name])
+            unit.pop("auxiliary", None)  # modelled for fixed capacities only: a warning each
+            inv = unit["investment"]
+            inv["fixed_eur"] = inv.get("fixed_eur", 0.0) * (1 + 0.1 * k)
+            inv["per_mw_eur"] = inv.get("per_mw_eur", 0.0) * (1 - 0.03 * k)
+            if "design_cop" in unit["cop"]:
+                unit["cop"]["design_cop"] = unit["cop"]["design_cop"] * (1 - 0.02 * k)
+            units[f"{name}_{k + 1}"] = unit
+    path = folder / f"nordhavn-{copies}x.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
+def scenario_for(case) -> tuple[Path, tempfile.TemporaryDirectory | None]:
+    """The scenario file a case runs (a temporary one for copies; keep the folder while it runs)."""
+    if case.copies > 1:
+        tmp = tempfile.TemporaryDirectory()
+        return copied_heat_pumps(case.copies, Path(tmp.name)), tmp
+    return (PORTFOLIO if case.scenario == "portfolio" else REFERENCE), None
+
+
+def growth(rows) -> dict[str, float]:
+    """Time ratios of the scaling cases in one run: twice the units, twice the hours."""
+    by_name = {m.case: m for m in rows if m.total_s > 0}
+    pairs = {
+        "units_8_over_4": ("dhopt-8760h", "units-8hp-8760h"),  # the reference has 4 heat pumps
+        "units_16_over_8": ("units-8hp-8760h", "units-16hp-8760h"),
+        "hours_4380_over_2190": ("dhopt-2190h", "dhopt-4380h"),
+        "hours_8760_over_4380": ("dhopt-4380h", "dhopt-8760h"),
+        "smoke_units_8_over_4": ("dhopt-168h", "units-8hp-168h"),
+        "smoke_hours_168_over_84": ("dhopt-84h", "dhopt-168h"),
+    }
+    out = {}
+    for key, (small, large) in pairs.items():
+        if small in by_name and large in by_name:
+            out[key] = round(by_name[large].total_s / by_name[small].total_s, 2)
+    return out

@@ -1,0 +1,110 @@
+"""The decomposition's master problem (dhopt.decomposition): the investment columns of the whole
+model, the rows that hold nothing else, θ above every cut, solved exactly by HiGHS (a few dozen
+columns, a few dozen rows and one row per cut)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import highspy
+import numpy as np
+import scipy.sparse as sp
+
+INTEGER = highspy.HighsVarType.kInteger
+
+
+@dataclass
+class Master:
+    """The small master problem: the investment columns, their own rows, θ and the cuts."""
+
+    highs: highspy.Highs
+    columns: np.ndarray  # the investment columns' indices in the whole model
+    lower: np.ndarray
+    upper: np.ndarray
+    integer: np.ndarray  # bool per column
+    cuts: int = 0
+
+    @property
+    def theta(self) -> int:
+        return len(self.columns)
+
+    def add_cut(self, value: float, gradient: np.ndarray, at: np.ndarray) -> None:
+        """θ ≥ value + gradient · (x − at)."""
+        n = len(self.columns)
+        self.highs.addRow(
+            value - float(gradient @ at), highspy.kHighsInf, n + 1, np.arange(n + 1), np.r_[-gradient, 1.0]
+        )
+        self.cuts += 1
+
+    def solve(
+        self, integer: bool, box: tuple[np.ndarray, np.ndarray] | None = None
+    ) -> tuple[float, np.ndarray]:
+        """min θ over the cuts; returns (θ, x). `box`: bounds on x instead of its own."""
+        h, cols = self.highs, np.flatnonzero(self.integer)
+        kind = INTEGER if integer else highspy.HighsVarType.kContinuous
+        h.changeColsIntegrality(len(cols), cols.astype(np.int32), np.array([kind] * len(cols)))
+        lower, upper = box if box is not None else (self.lower, self.upper)
+        h.changeColsBounds(len(lower), np.arange(len(lower), dtype=np.int32), lower, upper)
+        h.run()
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            raise Stop(f"master problem {h.modelStatusToString(h.getModelStatus())}")
+        x = np.array(h.getSolution().col_value)[: self.theta]
+        x = np.clip(x, self.lower, self.upper)
+        if integer:
+            x[self.integer] = np.round(x[self.integer])
+        return float(h.getInfo().objective_function_value), x
+
+
+class Stop(Exception):
+    """The decomposition cannot go on (an infeasible dispatch, a master that fails)."""
+
+
+# Below this many hours the whole model is small enough to solve at once.
+def build_master(lp: highspy.HighsLp, columns: np.ndarray) -> Master:
+    """The master: the investment columns, the rows that hold nothing else, and θ."""
+    a = lp.a_matrix_
+    shape = (lp.num_row_, lp.num_col_)
+    parts = (np.array(a.value_), np.array(a.index_), np.array(a.start_))
+    rows = (
+        sp.csr_matrix(parts, shape=shape)
+        if a.format_ == highspy.MatrixFormat.kRowwise
+        else (sp.csc_matrix(parts, shape=shape).tocsr())
+    )
+    ours = np.zeros(lp.num_col_, bool)
+    ours[columns] = True
+    foreign = rows.copy()
+    foreign.data = (~ours[foreign.indices]).astype(float)
+    own_rows = np.flatnonzero(np.asarray(foreign.sum(axis=1)).ravel() == 0)
+    position = -np.ones(lp.num_col_, int)
+    position[columns] = np.arange(len(columns))
+    integrality = list(lp.integrality_)
+    integer = np.array([bool(integrality) and integrality[j] == INTEGER for j in columns])
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("mip_rel_gap", 1e-9)  # tiny problem: solve it exactly
+    lower = np.array(lp.col_lower_)[columns]
+    upper = np.array(lp.col_upper_)[columns]
+    n = len(columns)
+    h.addVars(n + 1, np.r_[lower, -highspy.kHighsInf], np.r_[upper, highspy.kHighsInf])
+    h.changeColsCost(n + 1, np.arange(n + 1), np.r_[np.zeros(n), 1.0])
+    row_lower, row_upper = np.array(lp.row_lower_), np.array(lp.row_upper_)
+    for r in own_rows:
+        lo, hi = rows.indptr[r], rows.indptr[r + 1]
+        if hi > lo:
+            h.addRow(row_lower[r], row_upper[r], hi - lo, position[rows.indices[lo:hi]], rows.data[lo:hi])
+    return Master(h, columns, lower, upper, integer)
+
+
+def consistent(master: Master, x: np.ndarray, is_cap: np.ndarray) -> np.ndarray:
+    """The start's capacities with build decisions (and cost-curve fills) that fit them."""
+    h, n = master.highs, master.theta
+    lower = np.where(is_cap, x, master.lower)
+    upper = np.where(is_cap, x, master.upper)
+    h.changeColsCost(n + 1, np.arange(n + 1), np.r_[master.integer.astype(float), 0.0])  # build least
+    h.changeColBounds(n, 0.0, 0.0)
+    try:
+        _, point = master.solve(integer=True, box=(lower, upper))
+    finally:
+        h.changeColsCost(n + 1, np.arange(n + 1), np.r_[np.zeros(n), 1.0])
+        h.changeColBounds(n, -highspy.kHighsInf, highspy.kHighsInf)
+    return point
