@@ -53,6 +53,15 @@ def _map_hourly(obj: Any, hours: int, fn: Callable[[str, np.ndarray], np.ndarray
     return dataclasses.replace(obj, **changes)
 
 
+def whole_days(inputs: SystemInputs) -> SystemInputs:
+    """The inputs cut to their whole days (a screening's start needs no odd hours at the end)."""
+    hours = inputs.hours - inputs.hours % PERIOD_HOURS
+    if hours == inputs.hours:
+        return inputs
+    cut = _map_hourly(inputs, inputs.hours, lambda _, a: a[:hours], "")
+    return dataclasses.replace(cut, hours=hours, year_scale=inputs.year_scale * inputs.hours / hours)
+
+
 def aggregate_inputs(inputs: SystemInputs, typical_days: int) -> SystemInputs:
     """Inputs on `typical_days` typical days plus the peak-demand day (see the module docstring)."""
     hours = inputs.hours

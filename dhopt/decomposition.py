@@ -48,6 +48,23 @@ from dhopt.units.storage import investment_vars as storage_investment_vars
 
 log = logging.getLogger("dhopt.solve")
 
+
+class TimeUp(Stop):
+    """The time limit came during the decomposition."""
+
+
+@dataclass
+class _Best:
+    """The best point found that supplies every MWh with integral build decisions."""
+
+    x: np.ndarray | None = None
+    z: float = math.inf
+
+    def offer(self, x: np.ndarray, z: float, served: bool, integer: np.ndarray) -> None:
+        if served and z < self.z and _integral(x, integer):
+            self.x, self.z = x.copy(), z
+
+
 # Heat the dispatch cannot supply at the master's capacities is priced (€/MWh) instead of making
 # the dispatch infeasible: its cut then says how much capacity is missing. The priced model is a
 # relaxation of the true one, so the bound stays valid whatever the price, and a higher price
@@ -150,9 +167,15 @@ def decompose(
     output = highs.getOptionValue("output_flag")[1]
     rows = [solver._pyomo_con_to_solver_con_map[con] for con in investment.balance]
     dispatch = _Dispatch(highs, columns, deadline, rows, investment.unserved_cost)
+    best = _Best()
     try:
         x0 = consistent(master, np.clip(x0, lower0, upper0), is_cap)
-        outcome = _run(master, dispatch, x0, is_cap, size, gap, deadline)
+        lower_bound, finished = _run(master, dispatch, x0, is_cap, size, gap, deadline, best)
+    except TimeUp:
+        if best.x is None:
+            log.info("time limit reached in the decomposition before a solution was found")
+            return None
+        lower_bound, finished = _relaxed_bound(master), False  # what the cuts so far prove
     except Stop as stop:
         log.info("decomposition stopped (%s); solving the model whole", stop)
         return None
@@ -160,7 +183,7 @@ def decompose(
         dispatch.close()
         _restore(highs, columns, lower0, upper0)
         highs.setOptionValue("output_flag", output)
-    best, upper_bound, lower_bound, finished = outcome
+    upper_bound = best.z
     log.info(
         "decomposition: %d dispatch LPs (%.1f s), %d cuts, %.1f s in all; best %.1f, bound %.1f",
         dispatch.solves,
@@ -170,7 +193,15 @@ def decompose(
         upper_bound,
         lower_bound,
     )
-    return _load(investment_vars, best, master.integer, solver, solve_whole, lower_bound, finished)
+    return _load(investment_vars, best.x, master.integer, solver, solve_whole, lower_bound, finished)
+
+
+def _relaxed_bound(master: Master) -> float:
+    """The master's bound with its binaries relaxed: valid, from the cuts found so far."""
+    try:
+        return master.solve(integer=False)[0]
+    except Stop:
+        return -math.inf
 
 
 class _Dispatch:
@@ -217,7 +248,7 @@ class _Dispatch:
         if self.deadline is not None:
             left = self.deadline - time.perf_counter()
             if left <= 0:
-                raise Stop("time limit")
+                raise TimeUp("time limit")
             h.setOptionValue("time_limit", left)
         t = time.perf_counter()
         h.run()
@@ -256,11 +287,11 @@ class _Dispatch:
         self.highs.deleteCols(len(self.slacks), self.slacks)
 
 
-def _run(master: Master, dispatch: _Dispatch, x0: np.ndarray, is_cap, size, gap, deadline):
-    """Both phases; returns (best point, its cost, the bound, finished)."""
+def _run(master: Master, dispatch: _Dispatch, x0: np.ndarray, is_cap, size, gap, deadline, best: _Best):
+    """Both phases; returns (the bound, finished), the best point in `best`."""
     z, grad = dispatch(x0)
     master.add_cut(z, grad, x0)
-    best, best_z = (x0, z) if _integral(x0, master.integer) and dispatch.served else (None, math.inf)
+    best.offer(x0, z, dispatch.served, master.integer)
     core, core_z, core_served = x0.copy(), z, dispatch.served
     dispatch.keep_basis()
     radius = np.maximum(0.1 * np.abs(core), 0.05 * size)
@@ -285,8 +316,7 @@ def _run(master: Master, dispatch: _Dispatch, x0: np.ndarray, is_cap, size, gap,
             continue
         z, grad = dispatch(x)
         master.add_cut(z, grad, x)
-        if _integral(x, master.integer) and dispatch.served and z < best_z:
-            best, best_z = x.copy(), z
+        best.offer(x, z, dispatch.served, master.integer)
         at_edge = bool(np.any(is_cap & (np.abs(x - core) >= 0.999 * radius)))
         if z < core_z - 0.1 * (core_z - model_z):  # the step paid: move there
             core, core_z, core_served = x.copy(), z, dispatch.served
@@ -296,24 +326,23 @@ def _run(master: Master, dispatch: _Dispatch, x0: np.ndarray, is_cap, size, gap,
         else:
             radius *= 0.7
         if _out_of_time(deadline):
-            raise Stop("time limit")
+            raise TimeUp("time limit")
     # Phase 2: binaries integer, each master solution evaluated.
     bound = -math.inf
     for _ in range(MAX_ITERATIONS):
         bound, x = master.solve(integer=True)
-        if best is not None and best_z - bound <= gap * abs(best_z):
-            return best, best_z, bound, True
+        if best.x is not None and best.z - bound <= gap * abs(best.z):
+            return bound, True
         z, grad = dispatch(x)
         master.add_cut(z, grad, x)
-        if dispatch.served and z < best_z:
-            best, best_z = x.copy(), z
-        elif not dispatch.served and z - bound <= gap * abs(z):
+        best.offer(x, z, dispatch.served, master.integer)
+        if not dispatch.served and z - bound <= gap * abs(z):
             dispatch.raise_price()  # the master's best leaves heat unserved: make it dearer
         if _out_of_time(deadline):
             break
-    if best is None:
+    if best.x is None:
         raise Stop("no integer point evaluated")
-    return best, best_z, bound, False
+    return bound, False
 
 
 def _integral(x: np.ndarray, integer: np.ndarray) -> bool:

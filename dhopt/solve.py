@@ -15,7 +15,7 @@ import time
 
 import numpy as np
 
-from dhopt.aggregate import aggregate_inputs
+from dhopt.aggregate import aggregate_inputs, whole_days
 from dhopt.bound_check import economic_bounds
 from dhopt.bounds import unproven, with_bounds
 from dhopt.decomposition import decomposable
@@ -113,7 +113,7 @@ def _screening_start(inputs: SystemInputs, options: SolveOptions) -> dict[str, f
     answer does not depend on it. None if the screening cannot be done."""
     t = time.perf_counter()
     try:
-        screen = aggregate_inputs(inputs, SCREENING_DAYS)
+        screen = aggregate_inputs(whole_days(inputs), SCREENING_DAYS)
         # A start needs no proof: a 1 % gap, and at most a fifth of the time limit (or 30 s).
         limit = SCREENING_SECONDS if options.time_limit is None else 0.2 * options.time_limit
         quick = SolveOptions(
