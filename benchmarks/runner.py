@@ -276,6 +276,8 @@ def git_commit() -> str:
 # minimum load in summer; or 4 MW minimum loads on every heat pump).
 NO_STORAGE = {"units.storage.capacity_max_mwh": 0}
 MIN_LOAD_4 = {f"units.{u}.min_load_mw": 4 for u in ("groundwater", "sewage", "seawater", "air")}
+# The hardest case: a summer fortnight, 4 MW minimum loads, groundwater required (≥ 4 MW).
+FORTNIGHT = {**MIN_LOAD_4, "units.groundwater.capacity_min_mw": 4}
 
 
 def scaling_cases(hours: int) -> list[Case]:
@@ -286,6 +288,16 @@ def scaling_cases(hours: int) -> list[Case]:
         out.append(Case("no-storage-8760h", 8760, "scaled", overrides=NO_STORAGE, time_limit=600))
         out.append(Case("min-load-4mw-8760h", 8760, "scaled", overrides=MIN_LOAD_4, time_limit=600))
         out.append(Case("portfolio-8760h", 8760, "scaled", scenario="portfolio", time_limit=600))
+        out.append(
+            Case(
+                "july-fortnight-min-load-4mw",
+                336,
+                "scaled",
+                scenario="july-fortnight",
+                overrides=FORTNIGHT,
+                time_limit=300,
+            )
+        )
     else:
         out.append(Case("dhopt-84h", 84, "dhopt"))
     return out

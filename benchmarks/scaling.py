@@ -52,8 +52,44 @@ def copied_heat_pumps(copies: int, folder: Path) -> Path:
     return path
 
 
+JULY_FIRST_HOUR = 181 * 24  # 1 July of the reference year
+
+
+def summer_fortnight(folder: Path) -> Path:
+    """The reference on the 336 hours from 1 July (its data files cut to them)."""
+    import pandas as pd
+
+    data = yaml.safe_load(REFERENCE.read_text())
+    cut: dict[str, str] = {}
+
+    def slice_files(node: Any) -> Any:
+        if isinstance(node, dict):
+            out = {k: slice_files(v) for k, v in node.items()}
+            name = out.get("file")
+            if isinstance(name, str):
+                if name not in cut:
+                    frame = pd.read_csv(REFERENCE.parent / name)
+                    target = folder / f"fortnight-{len(cut)}.csv"
+                    frame.iloc[JULY_FIRST_HOUR : JULY_FIRST_HOUR + 336].to_csv(target, index=False)
+                    cut[name] = str(target)
+                out["file"] = cut[name]
+            return out
+        if isinstance(node, list):
+            return [slice_files(v) for v in node]
+        return node
+
+    data = slice_files(data)
+    data["hours"] = 336
+    path = folder / "nordhavn-july-fortnight.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
 def scenario_for(case) -> tuple[Path, tempfile.TemporaryDirectory | None]:
     """The scenario file a case runs (a temporary one for copies; keep the folder while it runs)."""
+    if case.scenario == "july-fortnight":
+        tmp = tempfile.TemporaryDirectory()
+        return summer_fortnight(Path(tmp.name)), tmp
     if case.copies > 1:
         tmp = tempfile.TemporaryDirectory()
         return copied_heat_pumps(case.copies, Path(tmp.name)), tmp

@@ -40,6 +40,7 @@ from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondi
 from pyomo.contrib.solver.solvers.highs import Highs
 
 from dhopt.branching import BranchOutcome
+from dhopt.decomposition_cuts import peak_rows
 from dhopt.decomposition_master import INTEGER, Master, Stop, build_master, consistent
 from dhopt.inputs import SystemInputs
 from dhopt.model import BuiltModel, heat_balance_rows
@@ -99,6 +100,7 @@ class Investment:
     start: dict[int, float]  # id(capacity) -> the capacity to start from
     balance: list  # the heat balance's constraint per hour (unserved heat is priced there)
     unserved_cost: np.ndarray  # € per MWh unserved in each hour, as the objective counts it
+    peak_rows: list  # valid rows for the master (dhopt.decomposition_cuts)
 
 
 def investment_of(built: BuiltModel, start_capacities: dict[str, float] | None) -> Investment:
@@ -126,7 +128,8 @@ def investment_of(built: BuiltModel, start_capacities: dict[str, float] | None) 
     )
     weights = np.asarray(inputs.weights, float)
     price = max(UNSERVED_EUR_PER_MWH, 2.0 * dearest / float(np.min(weights)))
-    return Investment(variables, capacities, scale, start, heat_balance_rows(built), price * weights)
+    rows = heat_balance_rows(built)
+    return Investment(variables, capacities, scale, start, rows, price * weights, peak_rows(built))
 
 
 def decompose(
@@ -160,6 +163,9 @@ def decompose(
     if not np.all(np.isfinite(upper0)):
         return None  # an investment without a finite bound: no box, no start (never built so)
     master = build_master(lp, columns)
+    position = {id(v): k for k, v in enumerate(investment_vars)}
+    for coefficients, rhs in investment.peak_rows:
+        master.add_row({position[i]: c for i, c in coefficients.items() if i in position}, rhs)
     is_cap = np.isin(columns, [index[id(v)] for v in capacity_vars])
     size = np.array([investment.scale.get(id(v), 1.0) for v in investment_vars])
     x0 = np.array([investment.start.get(id(v), x) for v, x in zip(investment_vars, upper0, strict=True)])

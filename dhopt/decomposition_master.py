@@ -36,6 +36,12 @@ class Master:
         )
         self.cuts += 1
 
+    def add_row(self, coefficients: dict[int, float], lower: float) -> None:
+        """Σ coefficient · x ≥ lower over the columns given by position (a valid inequality)."""
+        cols = np.array(sorted(coefficients), dtype=np.int32)
+        values = np.array([coefficients[int(c)] for c in cols], float)
+        self.highs.addRow(lower, highspy.kHighsInf, len(cols), cols, values)
+
     def solve(
         self, integer: bool, box: tuple[np.ndarray, np.ndarray] | None = None
     ) -> tuple[float, np.ndarray]:
@@ -96,14 +102,21 @@ def build_master(lp: highspy.HighsLp, columns: np.ndarray) -> Master:
 
 
 def consistent(master: Master, x: np.ndarray, is_cap: np.ndarray) -> np.ndarray:
-    """The start's capacities with build decisions (and cost-curve fills) that fit them."""
+    """The start's capacities with build decisions (and cost-curve fills) that fit them; where the
+    master's own rows (the peak rows) want more, the least more capacity that meets them."""
     h, n = master.highs, master.theta
-    lower = np.where(is_cap, x, master.lower)
-    upper = np.where(is_cap, x, master.upper)
-    h.changeColsCost(n + 1, np.arange(n + 1), np.r_[master.integer.astype(float), 0.0])  # build least
+    size = np.where(np.isfinite(master.upper) & (master.upper > 0), master.upper, 1.0)
+    builds = master.integer.astype(float)
     h.changeColBounds(n, 0.0, 0.0)
     try:
-        _, point = master.solve(integer=True, box=(lower, upper))
+        h.changeColsCost(n + 1, np.arange(n + 1), np.r_[builds, 0.0])  # the fewest builds
+        try:
+            _, point = master.solve(
+                integer=True, box=(np.where(is_cap, x, master.lower), np.where(is_cap, x, master.upper))
+            )
+        except Stop:  # too little for the peak: grow the capacities as little as will do
+            h.changeColsCost(n + 1, np.arange(n + 1), np.r_[builds + np.where(is_cap, 1.0 / size, 0.0), 0.0])
+            _, point = master.solve(integer=True, box=(np.where(is_cap, x, master.lower), master.upper))
     finally:
         h.changeColsCost(n + 1, np.arange(n + 1), np.r_[np.zeros(n), 1.0])
         h.changeColBounds(n, -highspy.kHighsInf, highspy.kHighsInf)

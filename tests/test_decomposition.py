@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from conftest import REFERENCE, base_scenario, crf, heat_pump
 
+import dhopt.decomposition as decomposition
 import dhopt.min_load_rounds as rounds_module
 import dhopt.solve as solve_module
 from dhopt.run import run_scenario
@@ -50,11 +51,13 @@ def test_the_decomposition_finds_the_hand_solved_optimum(writer, caplog):
 
 
 def test_a_start_that_cannot_supply_the_demand_still_ends_at_the_optimum(writer, monkeypatch, caplog):
-    """Started from no capacity at all, every MWh is unserved at first (priced, not infeasible):
-    the cuts lead to the same optimum as above."""
+    """Started from no capacity at all, and without the master's peak rows (which would grow the
+    start to cover the peak), every MWh is unserved at first (priced, not infeasible): the cuts
+    lead to the same optimum as above."""
     monkeypatch.setattr(
         solve_module, "_screening_start", lambda inputs, options: {"efficient": 0.0, "plain": 0.0}
     )
+    monkeypatch.setattr(decomposition, "peak_rows", lambda built: [])
     with caplog.at_level("DEBUG", logger="dhopt.solve"):
         out = run_scenario(writer.yaml(two_heat_pumps(writer)), options=SolveOptions(mip_gap=1e-6))
     first = next(r.message for r in caplog.records if r.message.startswith("dispatch 1:"))
@@ -62,6 +65,20 @@ def test_a_start_that_cannot_supply_the_demand_still_ends_at_the_optimum(writer,
     caps = out.results.capacities.set_index("unit")["capacity_mw"]
     assert caps["plain"] == pytest.approx(20.0, rel=1e-6)
     assert out.report.status == "optimal"
+
+
+def test_a_start_below_the_peak_is_grown_to_cover_it(writer, monkeypatch, caplog):
+    """With the peak rows, a start of no capacity is grown to the least that covers the peak hour
+    (20 MW in all, the fewest builds: 'plain', whose build costs nothing by itself), so the first
+    dispatch supplies every MWh."""
+    monkeypatch.setattr(
+        solve_module, "_screening_start", lambda inputs, options: {"efficient": 0.0, "plain": 0.0}
+    )
+    with caplog.at_level("DEBUG", logger="dhopt.solve"):
+        out = run_scenario(writer.yaml(two_heat_pumps(writer)), options=SolveOptions(mip_gap=1e-6))
+    first = next(r.message for r in caplog.records if r.message.startswith("dispatch 1:"))
+    assert "(0 MWh unserved)" in first
+    assert out.results.capacities.set_index("unit")["capacity_mw"]["plain"] == pytest.approx(20.0, rel=1e-6)
 
 
 @pytest.mark.slow
