@@ -24,12 +24,16 @@ MARGINAL_HEAT_COST = "marginal_heat_cost_eur_per_mwh"
 
 # capacities: one row per unit
 AT_LIMIT = "at_limit"  # an optimised capacity that ends at the user's largest
+# With any unit's `starts`: every producer's starts and running hours, a year (scaled like energies)
+STARTS = "starts_per_year"
+RUNNING_HOURS = "running_hours"
 
 _HEAT, _DELIVERED, _ELECTRICITY, _AUX = "_heat_mw", "_delivered_mw", "_electricity_mw", "_aux_electricity_mw"
 _COP, _COOLING, _SOLD = "_cop", "_cooling_mw", "_electricity_sold_mw"
 _SOURCE_OUT = "_source_outlet_c"
 _FUEL_INFIX = "_fuel_"
 _CHARGE, _DISCHARGE, _LEVEL = "_charge_mw", "_discharge_mw", "_level_mwh"
+_ON = "_on"
 
 
 def heat(unit: str) -> str:
@@ -74,6 +78,11 @@ def source_outlet(unit: str) -> str:
     return unit + _SOURCE_OUT
 
 
+def on(unit: str) -> str:
+    """On/off status of a unit with starts, 1 or 0."""
+    return unit + _ON
+
+
 def cooling(unit: str) -> str:
     return unit + _COOLING
 
@@ -104,6 +113,7 @@ def unit_column_suffixes() -> tuple[str, ...]:
         _CHARGE,
         _DISCHARGE,
         _LEVEL,
+        _ON,
     )
     return tuple(x.removeprefix("_") for x in suffixes)
 

@@ -33,6 +33,7 @@ from dhopt.branching import MAX_BRANCHED_BUILDS, branch_on_builds
 from dhopt.highs_adapter import LP_OPTIONS, MIP_OPTIONS, hand_over, highs_version
 from dhopt.model import BuiltModel
 from dhopt.solve_types import SolveOptions, SolveReport, SolveRound, relative_gap
+from dhopt.units import commitment
 from dhopt.units.capacity import capacity_vars
 from dhopt.units.converter import add_min_load, heat_values, heat_var, min_load_violations
 from dhopt.units.storage import integer_vars as storage_integer_vars
@@ -94,6 +95,9 @@ def solve_rounds(
     build_vars += [
         v for b in built.storage_blocks.values() for v in storage_integer_vars(b)[1:] if not v.fixed
     ]
+    # The on/off binaries of units with starts: integer from the start (a relaxation with them is
+    # a MIP), held at their values in a repair like the build decisions, which keeps them feasible.
+    build_vars += [v for b in built.converter_blocks.values() for v in commitment.integer_vars(b)]
     rounds: list[SolveRound] = []
     solve_start = time.perf_counter()
     status, feasible, message = "error", False, ""
@@ -245,7 +249,7 @@ def _min_load_values(built: BuiltModel, units: dict) -> dict[str, np.ndarray]:
     return {
         name: heat_values(block, hours)
         for name, block in built.converter_blocks.items()
-        if units[name].min_load_mw > 0
+        if units[name].min_load_mw > 0 and not commitment.is_committed(block)  # kept exactly there
     }
 
 
@@ -373,6 +377,8 @@ def _add_min_load_binaries(
     for name, block in built.converter_blocks.items():
         u = units[name]
         if u.min_load_mw <= 0 or ((capacity_vars(block)[0].value or 0.0) <= 0 and name not in violations):
+            continue
+        if commitment.is_committed(block):  # has its on/off binaries already
             continue
         known = built.min_load_hours.setdefault(name, set())
         new = [h for h in sorted(window - known) if (heat_var(block, h).ub or 0.0) >= u.min_load_mw]
