@@ -33,6 +33,7 @@ from dhopt.branching import MAX_BRANCHED_BUILDS, branch_on_builds
 from dhopt.highs_adapter import LP_OPTIONS, MIP_OPTIONS, hand_over, highs_version
 from dhopt.model import BuiltModel
 from dhopt.solve_types import SolveOptions, SolveReport, SolveRound, relative_gap
+from dhopt.starts_solve import solve_with_starts
 from dhopt.units import commitment
 from dhopt.units.capacity import capacity_vars
 from dhopt.units.converter import add_min_load, heat_values, heat_var, min_load_violations
@@ -97,7 +98,8 @@ def solve_rounds(
     ]
     # The on/off binaries of units with starts: integer from the start (a relaxation with them is
     # a MIP), held at their values in a repair like the build decisions, which keeps them feasible.
-    build_vars += [v for b in built.converter_blocks.values() for v in commitment.integer_vars(b)]
+    commit_vars = [v for b in built.converter_blocks.values() for v in commitment.integer_vars(b)]
+    build_vars += commit_vars
     rounds: list[SolveRound] = []
     solve_start = time.perf_counter()
     status, feasible, message = "error", False, ""
@@ -123,8 +125,13 @@ def solve_rounds(
         t = time.perf_counter()
         free_builds = [v for v in build_vars if v.lb != v.ub]
         no_on_off = all(v.lb == v.ub for on in built.on_off.values() for v in on.values())
-        if kind == "relaxation" and no_on_off and 0 < len(free_builds) <= MAX_BRANCHED_BUILDS:
-            lp = lambda cutoff, limit=True: solve_once(linear=True, cutoff=cutoff, limit=limit)  # noqa: E731
+        lp = lambda cutoff, limit=True: solve_once(linear=True, cutoff=cutoff, limit=limit)  # noqa: E731
+        committed = {id(v) for v in commit_vars}
+        builds_only = [v for v in free_builds if id(v) not in committed]
+        if kind == "relaxation" and no_on_off and len(builds_only) < len(free_builds):
+            # units with starts: their own steps (dhopt.starts_solve)
+            res = solve_with_starts(solver, m, builds_only, lp, solve_once, options.mip_gap)
+        elif kind == "relaxation" and no_on_off and 0 < len(free_builds) <= MAX_BRANCHED_BUILDS:
             res = branch_on_builds(solver, free_builds, lp, options.mip_gap / 10)
         else:
             res = solve_once()
