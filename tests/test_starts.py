@@ -184,3 +184,31 @@ def test_bad_starts_are_one_line(writer, hp, message):
     with pytest.raises(ScenarioError, match=message) as err:
         run_scenario(writer.yaml(sc))
     assert "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize("margin", [6.0, -6.0])
+def test_whether_to_build_is_decided_with_the_starts_integer(writer, margin):
+    """TWO_RUNS with a start cost of 60 €: kept on through the short gap (20 + 60 = 80 € of
+    starts and gap a day, against 2·60 = 120 off in both gaps or 90 on all day), the heat pump's
+    day costs 1,200 + 100 + 280 + 60 = 1,640 €; without it the boiler's costs 15·8·40 + 9·1·40 =
+    5,160 €. The heat pump (at most 10 MW) now has a fixed investment only, F = (5,160 − 1,640 +
+    margin)·365 €/a: with margin +6 € a day not building is cheaper by 2,190 €/a (objective
+    5,160·365 = 1,883,400 €/a); with −6 building (objective (1,640 + 3,514)·365 = 1,881,210 €/a).
+    The relaxation of the starts (on/off status continuous, at least q/10 in the 8 MW hours)
+    underestimates the start cost by up to a fifth, so it may pick the wrong side; the answer must
+    not (dhopt/starts_solve.py, steps 2 and 3)."""
+    annual = (5160 - 1640 + margin) * YEAR
+    crf = 0.04 * 1.04**25 / (1.04**25 - 1)
+    sc = day(writer, TWO_RUNS, dump=True, min_load_mw=5.0, starts={"cost_eur": 60.0})
+    hp = sc["units"]["hp"]
+    del hp["capacity_mw"]
+    hp.update(
+        capacity_max_mw=10.0, investment={"fixed_eur": annual / crf, "per_mw_eur": 0.0, "lifetime_years": 25}
+    )
+    out = run_scenario(writer.yaml(sc), options=EXACT)
+    built = margin < 0
+    assert out.report.status == "optimal"
+    assert out.report.objective == pytest.approx((1640 * YEAR + annual) if built else 5160 * YEAR, rel=1e-9)
+    assert (capacity_row(out)["capacity_mw"] > 0) == built
+    if built:
+        assert capacity_row(out)[col.STARTS] == pytest.approx(YEAR)
