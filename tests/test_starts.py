@@ -212,3 +212,25 @@ def test_whether_to_build_is_decided_with_the_starts_integer(writer, margin):
     assert (capacity_row(out)["capacity_mw"] > 0) == built
     if built:
         assert capacity_row(out)[col.STARTS] == pytest.approx(YEAR)
+
+
+def test_a_reused_sweep_model_takes_the_new_fixed_capacity_of_a_unit_with_starts(writer):
+    """The big-M of q ≤ upper·on is the fixed capacity, a mutable parameter: a model reused for a
+    6 MW heat pump after a 10 MW one must give what a fresh build gives. TWO_RUNS, C = 25 €, at
+    6 MW: in the 8 MW hours 6 MW of heat pump (60 €) and 2 MW of boiler (80 €); in a gap hour kept
+    on 10 € more than the boiler alone, as in the first test: on through the short gap (20 + 25 <
+    2·25), 15·140 + 100 + 280 + 25 = 2,505 € a day. Back at 10 MW: 1,605 € a day (first test)."""
+    from dhopt.solve import ModelCache
+
+    sc = day(writer, TWO_RUNS, dump=True, min_load_mw=5.0, starts={"cost_eur": 25.0})
+    path = writer.yaml(sc)
+    cache = ModelCache()
+    first = run_scenario(path, options=EXACT, model_cache=cache)
+    assert first.report.objective == pytest.approx(1605 * YEAR, rel=1e-9)
+    for mw, day_cost in ((6.0, 2505.0), (10.0, 1605.0)):
+        over = {"units.hp.capacity_mw": mw}
+        reused = run_scenario(path, options=EXACT, overrides=over, model_cache=cache)
+        fresh = run_scenario(path, options=EXACT, overrides=over)
+        assert reused.report.objective == pytest.approx(fresh.report.objective, rel=1e-9)
+        assert reused.report.objective == pytest.approx(day_cost * YEAR, rel=1e-9)
+    assert cache.reused == 2
