@@ -130,7 +130,8 @@ def solve_rounds(
         builds_only = [v for v in free_builds if id(v) not in committed]
         if kind == "relaxation" and no_on_off and len(builds_only) < len(free_builds):
             # units with starts: their own steps (dhopt.starts_solve)
-            res = solve_with_starts(solver, m, builds_only, lp, solve_once, options.mip_gap)
+            committed_blocks = [b for b in built.converter_blocks.values() if commitment.is_committed(b)]
+            res = solve_with_starts(solver, m, builds_only, committed_blocks, lp, solve_once, options.mip_gap)
         elif kind == "relaxation" and no_on_off and 0 < len(free_builds) <= MAX_BRANCHED_BUILDS:
             res = branch_on_builds(solver, free_builds, lp, options.mip_gap / 10)
         else:

@@ -234,3 +234,14 @@ def test_a_reused_sweep_model_takes_the_new_fixed_capacity_of_a_unit_with_starts
         assert reused.report.objective == pytest.approx(fresh.report.objective, rel=1e-9)
         assert reused.report.objective == pytest.approx(day_cost * YEAR, rel=1e-9)
     assert cache.reused == 2
+
+
+def test_a_rounded_pattern_keeps_the_minimum_up_and_down_times():
+    """Minimum up 3 h, down 2 h, one cyclic period of 8 h. 1,0,1,1,0,0,0,0: the 1 h stop in hour 1
+    is run through (the 4 h stop 4–7 is long enough). 0,0,1,0,0,0,0,0: the 1 h run in hour 2 is
+    lengthened to hours 2–4."""
+    from dhopt.units.commitment import _keep_windows
+
+    one = _keep_windows(np.array([1, 0, 1, 1, 0, 0, 0, 0]), 3, 2)
+    assert np.array_equal(one, [1, 1, 1, 1, 0, 0, 0, 0])
+    assert np.array_equal(_keep_windows(np.array([0, 0, 1, 0, 0, 0, 0, 0]), 3, 2), [0, 0, 1, 1, 1, 0, 0, 0])

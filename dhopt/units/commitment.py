@@ -127,6 +127,7 @@ def add_commitment(
     block.start_floor = pyo.Constraint(T, rule=lambda b, n: b.start[n] >= b.on[n] - b.on[int(prev[n])])
     # A window as long as the period means "all of it"; longer would count hours twice.
     up, down = min(starts.min_up_hours, length), min(starts.min_down_hours, length)
+    block.start_windows = (up, down, length)  # for rounded_pattern
     if up > 1:
         block.min_up = pyo.Constraint(
             T,
@@ -200,3 +201,44 @@ def on_pattern(block: pyo.Block, q: np.ndarray, tol: float = 1e-6) -> np.ndarray
     """Whether a unit runs in each hour, 0 or 1: its status if it has starts, else whether it
     makes heat (the same thing for a unit with starts: on means at least its minimum load)."""
     return on_values(block, len(q)) if is_committed(block) else (q > tol).astype(float)
+
+
+def rounded_pattern(block: pyo.Block, tol: float = 1e-6) -> np.ndarray | None:
+    """An on/off pattern that keeps the minimum up and down times, from a solution with the status
+    relaxed: on where the unit makes heat, short stops filled and short runs lengthened (cyclic
+    within each period). None if that needs the unit on in an hour it cannot run."""
+    up, down, length = block.start_windows
+    hours = len(block.q)
+    q = np.fromiter((block.q[n].value or 0.0 for n in range(hours)), float, count=hours)
+    on = (q > tol).astype(int)
+    for first in range(0, hours, length):
+        on[first : first + length] = _keep_windows(on[first : first + length], up, down)
+    allowed = np.fromiter((block.on[n].ub for n in range(hours)), float, count=hours) > 0
+    return on.astype(float) if np.all(allowed | (on == 0)) else None
+
+
+def _keep_windows(on: np.ndarray, up: int, down: int) -> np.ndarray:
+    """One cyclic period's pattern with every stop at least `down` and every run at least `up`
+    hours long: stops shorter than that are run through, runs shorter are lengthened (which may
+    shorten the next stop, so both are repeated until nothing changes; each pass only turns hours on)."""
+    on = on.copy()
+    length = len(on)
+    while 0 < on.sum() < length:
+        changed = False
+        for s in np.flatnonzero((on == 1) & (np.roll(on, 1) == 0)):
+            gap = 0
+            while on[(s - gap - 1) % length] == 0:
+                gap += 1
+            if gap < down:
+                on[[(s - j) % length for j in range(1, gap + 1)]] = 1
+                changed = True
+        for s in np.flatnonzero((on == 1) & (np.roll(on, 1) == 0)):
+            run = 0
+            while run < length and on[(s + run) % length] == 1:
+                run += 1
+            if run < up:
+                on[[(s + j) % length for j in range(up)]] = 1
+                changed = True
+        if not changed:
+            break
+    return on
