@@ -1,18 +1,19 @@
-"""The relaxation of a model with units that have starts (dhopt.units.commitment): their on/off
-binaries are integer from the start, and handed to HiGHS's MIP as they are, the full year did not
-settle in 15 minutes (gap 48 %: the root bound, with the build decisions fractional, is far below
-the optimum; docs/performance.md). Instead, in three steps:
+"""The relaxation round of a model with units that have starts (dhopt.units.commitment): their
+on/off binaries are integer from the start. Handed to HiGHS's MIP as they are, the full year did
+not settle in 15 minutes (gap 48 %: its root bound, with the build decisions fractional, is far
+below the optimum; docs/performance.md). Instead, an exact branch and bound over the few build
+decisions, each node an LP with the starts relaxed (a valid bound for its part of the tree), the
+incumbent's cost less the MIP gap its cut-off. Where every build is fixed (a leaf):
 
-1. Branch on the build decisions with the starts relaxed (dhopt.branching: LPs, warm-started):
-   a relaxation of the full model, so its bound is valid for it, and it picks the units to build.
-2. Hold those build decisions. Round the relaxation's pattern (on where the unit makes heat,
-   short stops run through, short runs lengthened: commitment.rounded_pattern), hold it and
-   re-solve the dispatch (an LP): a solution feasible for the full model. Unless it is within the
-   MIP gap of step 1's bound, solve the starts as a MIP (builds still held), started from it
-   (HiGHS alone, with its primal heuristics off, found no good solution of the full year's in
-   13 minutes). Within the MIP gap of step 1's bound: proven optimal, done.
-3. Otherwise the full MIP, started from step 2's solution; its bound and step 1's are both valid,
-   the larger is reported. A time limit stops it with the best solution and its gap.
+1. round the LP's pattern (on where the unit makes heat, short stops run through, short runs
+   lengthened: commitment.rounded_pattern), hold it and re-solve the dispatch, an LP: a solution
+   feasible for the full model; within the gap of the leaf's LP bound, the leaf is done;
+2. otherwise solve the starts as a MIP, the builds held, started from that solution (HiGHS alone,
+   with its primal heuristics off, found no good solution of the full year's in 13 minutes); its
+   dual bound is the leaf's.
+
+The bound reported is the lowest of the leaves' and the pruned nodes'; a time limit stops it with
+the best solution and the root's bound.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import pyomo.environ as pyo
 from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondition
 from pyomo.contrib.solver.solvers.highs import Highs
 
-from dhopt.branching import BranchOutcome, branch_on_builds
+from dhopt.branching import BranchOutcome
 from dhopt.solve_types import relative_gap
 from dhopt.units import commitment
 
@@ -48,41 +49,89 @@ def solve_with_starts(
     shaped like the solver's (BranchOutcome), its solution loaded in the model. `committed`: the
     blocks of the units with starts; `lp(cutoff, limit=True)` solves with every integer relaxed,
     `mip()` as a MIP."""
-    first = branch_on_builds(solver, builds, lp, gap / 10) if builds else _loaded(lp(math.inf))
-    if first.solution_status not in SOLVED or first.objective_bound is None:
-        return first
-    lower = first.objective_bound
     best: tuple[float, list] | None = None  # objective, snapshot of every variable
-    with _held(solver, builds, [float(round(v.value or 0.0)) for v in builds]):
-        rounded = _rounded(solver, model, committed, lp)
-        if rounded is not None:
-            best = rounded
-            log.info("starts: relaxation bound %.6g, its pattern rounded %.6g", lower, best[0])
-        if best is None or (relative_gap(best[0], lower) or 0.0) > gap:
-            if best is not None:
-                _mip_start(solver, best[1])
-            held = mip()
-            if held.solution_status in SOLVED and (best is None or held.incumbent_objective < best[0]):
-                held.solution_loader.load_vars()  # before the bounds change: that invalidates it
-                best = (held.incumbent_objective, _snapshot(model))
+    bounds: list[float] = []  # valid bounds of the parts of the tree that are done
+    root: float | None = None  # the first LP's: valid for the whole model
+    stopped: TerminationCondition | None = None
+    saved = [(v, v.lb, v.ub) for v in builds]
+    stack: list[dict[int, float]] = [{}]
+    try:
+        while stack:
+            fixed = stack.pop()
+            for v, lb, ub in saved:
+                value = fixed.get(id(v))
+                v.setlb(lb if value is None else value)
+                v.setub(ub if value is None else value)
+            solver.update_variables(builds)
+            cutoff = math.inf if best is None else best[0] - gap * abs(best[0])
+            res = lp(cutoff)
+            tc = res.termination_condition
+            if tc in (TerminationCondition.provenInfeasible, TerminationCondition.infeasibleOrUnbounded):
+                continue
+            if tc == TerminationCondition.objectiveLimit:
+                bounds.append(cutoff)
+                continue
+            if tc != TerminationCondition.convergenceCriteriaSatisfied:
+                stopped = tc
+                break
+            obj = res.incumbent_objective
+            root = obj if root is None else root
+            if obj >= cutoff:
+                bounds.append(obj)
+                continue
+            values = res.solution_loader.get_vars(builds)
+            open_ = [v for v in builds if id(v) not in fixed]
+            if open_:  # branch: the most fractional build, or (all whole) the first still open
+                v = max(open_, key=lambda x: abs(values[x] - round(values[x])))
+                near = float(round(values[v]))
+                stack += [{**fixed, id(v): 1.0 - near}, {**fixed, id(v): near}]  # nearer first
+                continue
+            res.solution_loader.load_vars()  # every build fixed: the starts of this choice
+            found, bound, stopped = _leaf(solver, model, committed, lp, mip, gap, obj)
+            bounds.append(bound)
+            if found is not None and (best is None or found[0] < best[0]):
+                best = found
+            if stopped is not None:
+                break
+    finally:
+        for v, lb, ub in saved:
+            v.setlb(lb)
+            v.setub(ub)
+        solver.update_variables(builds)
     if best is None:
-        log.info("starts: no solution with the relaxation's build decisions; the full MIP")
-        return _loaded(mip())
+        status = SolutionStatus.infeasible if stopped is None else SolutionStatus.noSolution
+        tc = TerminationCondition.provenInfeasible if stopped is None else stopped
+        return BranchOutcome(tc, status, None, None)
     _restore(best[1])
-    log.info("starts: bound %.6g, best with those builds %.6g", lower, best[0])
-    if (relative_gap(best[0], lower) or 0.0) <= gap:
-        return _outcome(None, best[0], lower)
-    _mip_start(solver, best[1])
-    full = mip()
-    bound = max(lower, full.objective_bound if full.objective_bound is not None else -math.inf)
-    if full.solution_status in SOLVED and full.incumbent_objective < best[0]:
-        full.solution_loader.load_vars()
-        objective = full.incumbent_objective
-    else:  # HiGHS found nothing better: the solution so far stays
-        _restore(best[1])
-        objective = best[0]
-    proven = (relative_gap(objective, bound) or 0.0) <= gap
-    return _outcome(None if proven else full.termination_condition, objective, bound)
+    bound = root if stopped is not None else min(bounds, default=best[0])
+    log.info("starts: best %.6g, bound %.6g", best[0], bound)
+    proven = stopped is None and (relative_gap(best[0], bound) or 0.0) <= gap
+    return _outcome(None if proven else (stopped or TerminationCondition.iterationLimit), best[0], bound)
+
+
+def _leaf(
+    solver: Highs, model, committed: list[pyo.Block], lp: Callable, mip: Callable, gap: float, lower: float
+):
+    """The starts of one choice of builds (held), whose LP with the starts relaxed gave `lower`
+    (solution loaded): the rounded pattern, then, unless that is within the gap, the MIP started
+    from it. Returns (objective, snapshot) or None, a bound valid for this choice, and the
+    termination if the MIP stopped early (else None)."""
+    best = _rounded(solver, model, committed, lp)
+    if best is not None:
+        log.info("starts: LP bound %.6g, its pattern rounded %.6g", lower, best[0])
+        if (relative_gap(best[0], lower) or 0.0) <= gap:
+            return best, lower, None
+        _mip_start(solver, best[1])
+    res = mip()
+    if res.solution_status in SOLVED and (best is None or res.incumbent_objective < best[0]):
+        res.solution_loader.load_vars()
+        best = (res.incumbent_objective, _snapshot(model))
+    tc = res.termination_condition
+    if tc in (TerminationCondition.provenInfeasible, TerminationCondition.infeasibleOrUnbounded):
+        return None, math.inf, None
+    if tc != TerminationCondition.convergenceCriteriaSatisfied:
+        return best, lower, tc
+    return best, max(lower, res.objective_bound if res.objective_bound is not None else lower), None
 
 
 def _rounded(solver: Highs, model: pyo.ConcreteModel, committed: list[pyo.Block], lp: Callable):
@@ -126,16 +175,6 @@ def _snapshot(model: pyo.ConcreteModel) -> list[tuple[pyo.Var, float | None]]:
 def _restore(snapshot: list[tuple[pyo.Var, float | None]]) -> None:
     for v, value in snapshot:
         v.set_value(value, skip_validation=True)
-
-
-def _loaded(res):
-    """A solver result whose solution is loaded (as branch_on_builds leaves its own)."""
-    bound = res.objective_bound
-    if res.solution_status in SOLVED:
-        res.solution_loader.load_vars()
-        if bound is None and res.termination_condition == TerminationCondition.convergenceCriteriaSatisfied:
-            bound = res.incumbent_objective  # an LP's optimum is its own bound
-    return BranchOutcome(res.termination_condition, res.solution_status, res.incumbent_objective, bound)
 
 
 def _outcome(stopped: TerminationCondition | None, objective: float, bound: float) -> BranchOutcome:
