@@ -63,7 +63,8 @@ def solve_with_starts(
                 v.setlb(lb if value is None else value)
                 v.setub(ub if value is None else value)
             solver.update_variables(builds)
-            cutoff = math.inf if best is None else best[0] - gap * abs(best[0])
+            # pruned within 0.9 of the gap, so the lowest pruned bound still proves it
+            cutoff = math.inf if best is None else best[0] - 0.9 * gap * abs(best[0])
             res = lp(cutoff)
             tc = res.termination_condition
             if tc in (TerminationCondition.provenInfeasible, TerminationCondition.infeasibleOrUnbounded):
@@ -83,8 +84,9 @@ def solve_with_starts(
             open_ = [v for v in builds if id(v) not in fixed]
             if open_:  # branch: the most fractional build, or (all whole) the first still open
                 v = max(open_, key=lambda x: abs(values[x] - round(values[x])))
-                near = float(round(values[v]))
-                stack += [{**fixed, id(v): 1.0 - near}, {**fixed, id(v): near}]  # nearer first
+                whole = abs(values[v] - round(values[v])) <= 1e-6
+                first = float(round(values[v])) if whole else 1.0  # the LP's value, or "build" first
+                stack += [{**fixed, id(v): 1.0 - first}, {**fixed, id(v): first}]  # last pushed, first solved
                 continue
             res.solution_loader.load_vars()  # every build fixed: the starts of this choice
             found, bound, stopped = _leaf(solver, model, committed, lp, mip, gap, obj)
