@@ -55,6 +55,7 @@ def solve_with_starts(
     stopped: TerminationCondition | None = None
     saved = [(v, v.lb, v.ub) for v in builds]
     stack: list[dict[int, float]] = [{}]
+    pending: list[tuple[float, dict[int, float], tuple[float, list] | None]] = []
     try:
         while stack:
             fixed = stack.pop()
@@ -89,12 +90,30 @@ def solve_with_starts(
                 stack += [{**fixed, id(v): 1.0 - first}, {**fixed, id(v): first}]  # last pushed, first solved
                 continue
             res.solution_loader.load_vars()  # every build fixed: the starts of this choice
-            found, bound, stopped = _leaf(solver, model, committed, lp, mip, gap, obj)
+            rounded = _rounded(solver, model, committed, lp)
+            if rounded is not None:
+                log.info("starts: LP bound %.6g, its pattern rounded %.6g", obj, rounded[0])
+                if best is None or rounded[0] < best[0]:
+                    best = rounded
+            if rounded is not None and (relative_gap(rounded[0], obj) or 0.0) <= gap:
+                bounds.append(obj)  # this choice is settled
+            else:  # its MIP waits until every choice has had its LP (the cheapest first then)
+                pending.append((obj, fixed, rounded))
+        # The leaves left: the starts' MIP with the builds held, from the rounded solution.
+        for obj, fixed, rounded in sorted(pending, key=lambda x: x[0]):
+            cutoff = best[0] - 0.9 * gap * abs(best[0]) if best is not None else math.inf
+            if obj >= cutoff or stopped is not None:
+                bounds.append(obj)
+                continue
+            for v, lb, ub in saved:
+                value = fixed.get(id(v))
+                v.setlb(lb if value is None else value)
+                v.setub(ub if value is None else value)
+            solver.update_variables(builds)
+            found, bound, stopped = _leaf_mip(solver, model, mip, obj, rounded, cutoff)
             bounds.append(bound)
             if found is not None and (best is None or found[0] < best[0]):
                 best = found
-            if stopped is not None:
-                break
     finally:
         for v, lb, ub in saved:
             v.setlb(lb)
@@ -111,29 +130,26 @@ def solve_with_starts(
     return _outcome(None if proven else (stopped or TerminationCondition.iterationLimit), best[0], bound)
 
 
-def _leaf(
-    solver: Highs, model, committed: list[pyo.Block], lp: Callable, mip: Callable, gap: float, lower: float
-):
-    """The starts of one choice of builds (held), whose LP with the starts relaxed gave `lower`
-    (solution loaded): the rounded pattern, then, unless that is within the gap, the MIP started
-    from it. Returns (objective, snapshot) or None, a bound valid for this choice, and the
-    termination if the MIP stopped early (else None)."""
-    best = _rounded(solver, model, committed, lp)
-    if best is not None:
-        log.info("starts: LP bound %.6g, its pattern rounded %.6g", lower, best[0])
-        if (relative_gap(best[0], lower) or 0.0) <= gap:
-            return best, lower, None
-        _mip_start(solver, best[1])
-    res = mip()
-    if res.solution_status in SOLVED and (best is None or res.incumbent_objective < best[0]):
+def _leaf_mip(solver: Highs, model, mip: Callable, lower: float, start, cutoff: float):
+    """The starts' MIP of one choice of builds (held), whose LP gave `lower`, started from the
+    rounded solution `start` (or None), stopped once proven above `cutoff`. Returns (objective,
+    snapshot) or None, a bound valid for this choice, and the termination if it stopped early."""
+    if start is not None:
+        _mip_start(solver, start[1])
+    res = mip(cutoff=cutoff)
+    found = None
+    if res.solution_status in SOLVED and (start is None or res.incumbent_objective < start[0]):
         res.solution_loader.load_vars()
-        best = (res.incumbent_objective, _snapshot(model))
+        found = (res.incumbent_objective, _snapshot(model))
     tc = res.termination_condition
     if tc in (TerminationCondition.provenInfeasible, TerminationCondition.infeasibleOrUnbounded):
         return None, math.inf, None
+    if tc == TerminationCondition.objectiveLimit:
+        return found, cutoff, None
     if tc != TerminationCondition.convergenceCriteriaSatisfied:
-        return best, lower, tc
-    return best, max(lower, res.objective_bound if res.objective_bound is not None else lower), None
+        return found, lower, tc
+    bound = res.objective_bound if res.objective_bound is not None else lower
+    return found, max(lower, bound), None
 
 
 def _rounded(solver: Highs, model: pyo.ConcreteModel, committed: list[pyo.Block], lp: Callable):
