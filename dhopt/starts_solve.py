@@ -3,17 +3,15 @@ on/off binaries are integer from the start. Handed to HiGHS's MIP as they are, t
 not settle in 15 minutes (gap 48 %: its root bound, with the build decisions fractional, is far
 below the optimum; docs/performance.md). Instead, an exact branch and bound over the few build
 decisions, each node an LP with the starts relaxed (a valid bound for its part of the tree), the
-incumbent's cost less the MIP gap its cut-off. Where every build is fixed (a leaf):
-
-1. round the LP's pattern (on where the unit makes heat, short stops run through, short runs
-   lengthened: commitment.rounded_pattern), hold it and re-solve the dispatch, an LP: a solution
-   feasible for the full model; within the gap of the leaf's LP bound, the leaf is done;
-2. otherwise solve the starts as a MIP, the builds held, started from that solution (HiGHS alone,
-   with its primal heuristics off, found no good solution of the full year's in 13 minutes); its
-   dual bound is the leaf's.
-
-The bound reported is the lowest of the leaves' and the pruned nodes'; a time limit stops it with
-the best solution and the root's bound.
+incumbent's cost less 0.9 of the MIP gap its cut-off (so the lowest pruned bound proves it).
+Where every build is fixed (a leaf), the LP's pattern is rounded (on where the unit makes heat,
+short stops run through, short runs lengthened: commitment.rounded_pattern), held, and the
+dispatch re-solved, an LP: a solution feasible for the full model. Within the gap of the leaf's
+LP bound, the leaf is settled. The leaves left get, once the tree is done and cheapest first, the
+starts' MIP with their builds held, started from the rounded solution and stopped once proven
+above the incumbent (HiGHS alone, with its primal heuristics off, found no good solution of the
+full year's in 13 minutes); its dual bound is the leaf's. The bound reported is the lowest of the
+leaves' and the pruned nodes'; a time limit stops it with the best solution and the root's bound.
 """
 
 from __future__ import annotations
