@@ -196,7 +196,7 @@ def test_whether_to_build_is_decided_with_the_starts_integer(writer, margin):
     5,160·365 = 1,883,400 €/a); with −6 building (objective (1,640 + 3,514)·365 = 1,881,210 €/a).
     The relaxation of the starts (on/off status continuous, at least q/10 in the 8 MW hours)
     underestimates the start cost by up to a fifth, so it may pick the wrong side; the answer must
-    not (dhopt/starts_solve.py, steps 2 and 3)."""
+    not (dhopt/starts_solve.py: the leaves are rounded, then their MIPs solved)."""
     annual = (5160 - 1640 + margin) * YEAR
     crf = 0.04 * 1.04**25 / (1.04**25 - 1)
     sc = day(writer, TWO_RUNS, dump=True, min_load_mw=5.0, starts={"cost_eur": 60.0})
