@@ -26,6 +26,9 @@ MARGINAL_HEAT_COST = "marginal_heat_cost_eur_per_mwh"
 AT_LIMIT = "at_limit"  # an optimised capacity that ends at the user's largest
 STORAGE_LOSS = "annual_loss_mwh"  # a storage's heat lost a year (charged − discharged), MWh/a
 FULL_CYCLES = "equivalent_full_cycles"  # a storage's annual discharge / its energy capacity, 1/a
+# With any unit's `starts`: every producer's starts and running hours, a year (scaled like energies)
+STARTS = "starts_per_year"
+RUNNING_HOURS = "running_hours"
 
 _HEAT, _DELIVERED, _ELECTRICITY, _AUX = "_heat_mw", "_delivered_mw", "_electricity_mw", "_aux_electricity_mw"
 _COP, _COOLING, _SOLD = "_cop", "_cooling_mw", "_electricity_sold_mw"
@@ -33,6 +36,7 @@ _SOURCE_OUT = "_source_outlet_c"
 _FUEL_INFIX = "_fuel_"
 _CHARGE, _DISCHARGE, _LEVEL = "_charge_mw", "_discharge_mw", "_level_mwh"
 _TO_BOOSTER = "_to_booster_mw"
+_ON = "_on"
 
 
 def heat(unit: str) -> str:
@@ -77,6 +81,11 @@ def source_outlet(unit: str) -> str:
     return unit + _SOURCE_OUT
 
 
+def on(unit: str) -> str:
+    """On/off status of a unit with starts, 1 or 0."""
+    return unit + _ON
+
+
 def cooling(unit: str) -> str:
     return unit + _COOLING
 
@@ -113,6 +122,7 @@ def unit_column_suffixes() -> tuple[str, ...]:
         _DISCHARGE,
         _LEVEL,
         _TO_BOOSTER,
+        _ON,
     )
     return tuple(x.removeprefix("_") for x in suffixes)
 

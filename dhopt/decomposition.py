@@ -87,7 +87,8 @@ def decomposable(inputs: SystemInputs) -> bool:
     free = any(u.capacity_fixed_mw is None for u in inputs.converters) or any(
         s.capacity_fixed_mwh is None for s in inputs.storages
     )
-    return free and inputs.periods is None and inputs.hours >= MIN_HOURS
+    starts = any(u.starts is not None for u in inputs.converters)  # on/off binaries: not linear
+    return free and not starts and inputs.periods is None and inputs.hours >= MIN_HOURS
 
 
 @dataclass

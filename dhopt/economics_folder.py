@@ -97,7 +97,7 @@ def _category(component: str) -> str | None:
     """Which annual flow a kpis.csv cost component is (None: an annuity of an investment)."""
     if component in CAPITAL:
         return None
-    if component in ("fixed_om", "variable_om"):
+    if component in ("fixed_om", "variable_om", "starts"):
         return ec.ANNUAL_OM
     if component.startswith("electricity_sale_") or component in REVENUES:
         return ec.ANNUAL_REVENUE

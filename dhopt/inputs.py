@@ -23,6 +23,7 @@ from dhopt.scenario import LoadedScenario
 from dhopt.schema import Series, SeriesFromFile
 from dhopt.temperature_curve import network_temperature
 from dhopt.units import STORAGE_TYPES, UNIT_TYPES
+from dhopt.units.commitment import prepare_starts
 from dhopt.units.converter import ConverterInputs
 from dhopt.units.storage import StorageInputs
 
@@ -264,6 +265,7 @@ class PrepareContext:
             },
             variable_om_eur_per_mwh=cfg.om.variable_eur_per_mwh,
             capacity_existing_mw=cfg.existing_mw,
+            starts=prepare_starts(getattr(cfg, "starts", None), cfg.min_load_mw, self, where),
         )
 
 

@@ -34,6 +34,8 @@ from dhopt.decomposition import decomposable, decompose, investment_of
 from dhopt.highs_adapter import LP_OPTIONS, MIP_OPTIONS, hand_over, highs_version
 from dhopt.model import BuiltModel
 from dhopt.solve_types import SolveOptions, SolveReport, SolveRound, relative_gap
+from dhopt.starts_solve import solve_with_starts
+from dhopt.units import commitment
 from dhopt.units.capacity import capacity_vars
 from dhopt.units.converter import add_min_load, heat_values, heat_var, min_load_violations
 from dhopt.units.storage import integer_vars as storage_integer_vars
@@ -98,7 +100,11 @@ def solve_rounds(
     build_vars += [
         v for b in built.storage_blocks.values() for v in storage_integer_vars(b)[1:] if not v.fixed
     ]
-    use_decomposition = decomposable(built.inputs)
+    # The on/off binaries of units with starts: integer from the start (a relaxation with them is
+    # a MIP), held at their values in a repair like the build decisions, which keeps them feasible.
+    commit_vars = [v for b in built.converter_blocks.values() for v in commitment.integer_vars(b)]
+    build_vars += commit_vars
+    use_decomposition = decomposable(built.inputs) and not commit_vars
     rounds: list[SolveRound] = []
     solve_start = time.perf_counter()
     status, feasible, message = "error", False, ""
@@ -125,6 +131,8 @@ def solve_rounds(
         free_builds = [v for v in build_vars if v.lb != v.ub]
         no_on_off = all(v.lb == v.ub for on in built.on_off.values() for v in on.values())
         lp = lambda cutoff, limit=True: solve_once(linear=True, cutoff=cutoff, limit=limit)  # noqa: E731
+        committed = {id(v) for v in commit_vars}
+        builds_only = [v for v in free_builds if id(v) not in committed]
         res = None
         if no_on_off and use_decomposition:
             begin = _current_capacities(built) if kind != "relaxation" else start_capacities
@@ -133,6 +141,10 @@ def solve_rounds(
             res = decompose(solver, invest, options.mip_gap / 10, deadline, lp)
         if res is not None:
             kind += " (decomposed)"
+        elif kind == "relaxation" and no_on_off and len(builds_only) < len(free_builds):
+            # units with starts: their own steps (dhopt.starts_solve)
+            committed_blocks = [b for b in built.converter_blocks.values() if commitment.is_committed(b)]
+            res = solve_with_starts(solver, m, builds_only, committed_blocks, lp, solve_once, options.mip_gap)
         elif kind == "relaxation" and no_on_off and 0 < len(free_builds) <= MAX_BRANCHED_BUILDS:
             res = branch_on_builds(solver, free_builds, lp, options.mip_gap / 10)
         else:
@@ -264,7 +276,7 @@ def _min_load_values(built: BuiltModel, units: dict) -> dict[str, np.ndarray]:
     return {
         name: heat_values(block, hours)
         for name, block in built.converter_blocks.items()
-        if units[name].min_load_mw > 0
+        if units[name].min_load_mw > 0 and not commitment.is_committed(block)  # kept exactly there
     }
 
 
@@ -392,6 +404,8 @@ def _add_min_load_binaries(
     for name, block in built.converter_blocks.items():
         u = units[name]
         if u.min_load_mw <= 0 or ((capacity_vars(block)[0].value or 0.0) <= 0 and name not in violations):
+            continue
+        if commitment.is_committed(block):  # has its on/off binaries already
             continue
         known = built.min_load_hours.setdefault(name, set())
         new = [h for h in sorted(window - known) if (heat_var(block, h).ub or 0.0) >= u.min_load_mw]

@@ -161,7 +161,8 @@ def build_model(inputs: SystemInputs) -> BuiltModel:
         extra = (
             None if u.extraction is None else inputs.weights * extraction_cost_per_mwh_el(inputs.carriers, u)
         )
-        delivered, cost = add_converter(block, u, hours, op, aux_price, inputs.weights, extra)
+        period = None if inputs.periods is None else inputs.periods.length
+        delivered, cost = add_converter(block, u, hours, op, aux_price, inputs.weights, extra, period)
         for n in range(hours):
             delivered_by_hour[n].append(delivered[n])
         costs.append(cost)

@@ -25,7 +25,7 @@ from dhopt.carrier_flows import carrier_costs, carrier_table, unit_co2_t, unit_f
 from dhopt.inputs import SystemInputs
 from dhopt.model import BuiltModel, grid_values
 from dhopt.results_storage import storage_result
-from dhopt.units import STORAGE_TYPES
+from dhopt.units import STORAGE_TYPES, commitment
 from dhopt.units.capacity import built_capacity, new_capacity
 from dhopt.units.converter import annual_tax_value, auxiliary_values, extra_power_values, heat_values
 
@@ -69,6 +69,8 @@ def collect(built: BuiltModel, labels: dict[str, str] | None = None) -> Results:
     disp[col.DEMAND] = inp.demand_mw
     disp[col.PRICE] = inp.price
     cap_rows, kpi_rows = [], []
+    counts_starts = any(u.starts is not None for u in inp.converters)  # the columns, for every producer
+    period = None if inp.periods is None else inp.periods.length
     total_elec = np.zeros(hours)
     total_aux = np.zeros(hours)
     cost_cols = ["investment", "pipe", "fixed_om", "variable_om"] + [
@@ -153,6 +155,11 @@ def collect(built: BuiltModel, labels: dict[str, str] | None = None) -> Results:
         tax = annual_tax_value(b)
         if tax is not None:
             costs["excess_heat_tax"] = costs.get("excess_heat_tax", 0.0) + tax
+        on = commitment.on_pattern(b, q)
+        n_starts, running = commitment.operation_counts(on, w, period)
+        if u.starts is not None:
+            disp[col.on(u.name)] = on
+            costs["starts"] = u.starts.cost_eur * n_starts  # the objective's term (w·s at an optimum)
         for k, v in costs.items():
             system_costs[k] = system_costs.get(k, 0.0) + v
         heat = float(w @ delivered)
@@ -197,6 +204,7 @@ def collect(built: BuiltModel, labels: dict[str, str] | None = None) -> Results:
                 "min_load_mw": u.min_load_mw,
                 col.AT_LIMIT: _at_limit(cap, u.capacity_max_mw, u.capacity_fixed_mw, u.capacity_existing_mw),
                 **({} if u.area_m2_per_mw is None else {"area_m2": cap * u.area_m2_per_mw}),
+                **({col.STARTS: n_starts, col.RUNNING_HOURS: running} if counts_starts else {}),
             }
         )
 

@@ -129,6 +129,7 @@ BASE: dict[str, Any] = {
             "excess_heat_tax": TAX,
             "cooling": {"credit_eur_per_mwh": 5.0, "serves_cooling_demand": True},
             "auxiliary": {"kind": "pump", "head_m": 30.0, "source_cooling_k": 5.0, "pump_efficiency": 0.7},
+            "starts": {"cost_eur": 300.0, "min_up_hours": 3, "min_down_hours": 2},
         },
         "air": {
             "type": "heat_pump",
@@ -150,9 +151,10 @@ BASE: dict[str, Any] = {
             "efficiency": 0.99,
             "capacity_min_mw": 0.0,
             "capacity_max_mw": 10.0,
-            "min_load_mw": 0.0,
+            "min_load_mw": 0.5,
             "investment": {"per_mw_eur": 110_000.0, "lifetime_years": 15},
             "om": OM,
+            "starts": {"cost_eur": 20.0},
         },
         "tank": {
             "type": "storage",
@@ -243,8 +245,10 @@ BASE: dict[str, Any] = {
             ],
             "existing_mw": 2.0,
             "capacity_max_mw": 6.0,
+            "min_load_mw": 1.0,
             "investment": INVESTMENT,
             "om": OM,
+            "starts": {"cost_eur": 100.0, "min_up_hours": 2},
         },
         "engine": {
             "type": "chp",
@@ -255,8 +259,10 @@ BASE: dict[str, Any] = {
             "extraction": {"cv": 0.15},
             "capacity_mw": 1.0,
             "retired": False,
+            "min_load_mw": 0.5,
             "investment": INVESTMENT,
             "om": OM,
+            "starts": {"cost_eur": 500.0, "min_up_hours": 4, "min_down_hours": 4},
         },
         "import": {
             "type": "heat_import",

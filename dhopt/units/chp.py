@@ -24,6 +24,7 @@ from pydantic import Field
 
 from dhopt.carriers import ELECTRICITY
 from dhopt.schema import CapacityLimits, Efficiency, Investment, PriceSeries, StrictModel, number
+from dhopt.units.commitment import STARTS_FIELD, Starts
 from dhopt.units.converter import ConverterInputs, ExtractionInputs
 
 if TYPE_CHECKING:
@@ -61,6 +62,7 @@ class Chp(CapacityLimits):
         None, description="An extraction plant's condensing range (none: a back-pressure plant)."
     )
     investment: Investment = Field(description="Investment cost, per MW of heat.")
+    starts: Starts | None = STARTS_FIELD
 
 
 def prepare(name: str, chp: Chp, ctx: PrepareContext) -> ConverterInputs:

@@ -10,7 +10,9 @@ Model, per unit p and hour n (Nordhavn deliverable, eq. 10–13; docs/model.md):
     cap ≤ M · build                 binary build decision, M as tight as the data allow
     carrier use[n] = q[n] · uses[carrier][n]  substituted into cost and CO2, so no variable for it
 The minimum load (q[n] = 0 or q[n] ≥ min_load) is not built here for every hour; `add_min_load`
-adds the on/off binaries only for the hours a relaxed solution breaks it (see solve.py).
+adds the on/off binaries only for the hours a relaxed solution breaks it (see solve.py). A unit
+with `starts` (dhopt.units.commitment) has an on/off binary in every hour instead, and keeps its
+minimum load there exactly.
 """
 
 from __future__ import annotations
@@ -21,7 +23,9 @@ import numpy as np
 import pyomo.environ as pyo
 
 from dhopt.carriers import ELECTRICITY
+from dhopt.units import commitment
 from dhopt.units.capacity import add_capacity, fix_capacity
+from dhopt.units.commitment import StartsInputs
 
 
 @dataclass
@@ -75,6 +79,8 @@ class ConverterInputs:
     # A source stream limited by flow (dhopt.units.heat_pump.SourceFlow): inlet temperature °C and
     # heat capacity flow MWh/K per hour, for the outlet temperature in the results; None: none.
     source_stream: tuple[np.ndarray, np.ndarray] | None = None
+    # Start cost and minimum up/down times (dhopt.units.commitment); None: no on/off status.
+    starts: StartsInputs | None = None
 
     @property
     def electricity_per_mwh(self) -> np.ndarray | None:
@@ -119,6 +125,7 @@ def add_converter(
     aux_cost_per_mwh: np.ndarray,
     hour_weight: np.ndarray | None = None,
     extra_power_cost_per_mwh: np.ndarray | None = None,
+    period_hours: int | None = None,
 ):
     """Add unit `u` to `block`; returns (delivered-heat expressions per hour, annual cost expression).
 
@@ -168,6 +175,9 @@ def add_converter(
             expr=block.annual_tax >= pyo.quicksum(float(rate[n]) * block.q[n] for n in T)
         )
         cost += block.annual_tax
+    if u.starts is not None:
+        weight = np.ones(hours) if hour_weight is None else hour_weight
+        cost += commitment.add_commitment(block, u.starts, upper, u.min_load_mw, weight, period_hours)
     eta = 1.0 - u.heat_loss_fraction
     delivered = [eta * block.q[n] for n in T]
     return delivered, cost
@@ -316,6 +326,7 @@ def retarget(block: pyo.Block, u: ConverterInputs) -> list[pyo.Var]:
         var.setub(_finite_or_none(upper[n]))
     fixed = float(u.capacity_fixed_mw or 0.0)
     changed = list(block.q.values()) + fix_capacity(block, fixed, u.capacity_existing_mw)
+    changed += commitment.retarget(block, upper)
     if u.extraction is not None:
         for var in block.extra_power.values():
             var.setub(u.extraction.fuel_line * fixed)

@@ -9,6 +9,7 @@ from pydantic import Field
 
 from dhopt.carriers import ELECTRICITY
 from dhopt.schema import CapacityLimits, Efficiency, Investment
+from dhopt.units.commitment import STARTS_FIELD, Starts
 from dhopt.units.converter import ConverterInputs
 
 if TYPE_CHECKING:
@@ -21,6 +22,7 @@ class ElectricBoiler(CapacityLimits):
     type: Literal["electric_boiler"]
     efficiency: Efficiency = Field(1.0, description="Heat out per electricity in, - (the study: 1).")
     investment: Investment = Field(description="Investment cost.")
+    starts: Starts | None = STARTS_FIELD
 
 
 def prepare(name: str, eb: ElectricBoiler, ctx: PrepareContext) -> ConverterInputs:

@@ -14,6 +14,7 @@ import numpy as np
 from pydantic import Field, field_validator
 
 from dhopt.schema import CapacityLimits, Investment, StrictModel, Temperature, curve_points, number
+from dhopt.units.commitment import STARTS_FIELD, Starts
 from dhopt.units.converter import ConverterInputs
 
 if TYPE_CHECKING:
@@ -46,6 +47,7 @@ class FuelBoiler(CapacityLimits):
         "`efficiency` where given.",
     )
     investment: Investment = Field(description="Investment cost.")
+    starts: Starts | None = STARTS_FIELD
 
     @field_validator("efficiency_by_return_temperature")
     @classmethod

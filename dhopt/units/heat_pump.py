@@ -36,6 +36,7 @@ from dhopt.schema import (
     series,
 )
 from dhopt.timestamps import describe_hours
+from dhopt.units.commitment import STARTS_FIELD, Starts
 from dhopt.units.converter import ConverterInputs
 from dhopt.units.taxes import ExcessHeatTax, apply_excess_heat_tax
 
@@ -208,6 +209,7 @@ class HeatPump(CapacityLimits):
         description="Fan or pump electricity, falling with the cube of the load ratio. Modelled only "
         "for a fixed capacity (capacity_mw), as in the study's second model.",
     )
+    starts: Starts | None = STARTS_FIELD
 
 
 def lorenz_mean_k(t_in_c: np.ndarray, t_out_c: np.ndarray) -> np.ndarray:
