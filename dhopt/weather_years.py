@@ -47,7 +47,8 @@ class WeatherYears:
 
     @property
     def label(self) -> str:
-        return f"{len(self.names)} weather years ({', '.join(self.names)})"
+        n = len(self.names)
+        return f"{n} weather year{'s' if n > 1 else ''} ({', '.join(self.names)})"
 
 
 def year_scenarios(path: Path, data: dict[str, Any]) -> list[tuple[str, float, Any]]:

@@ -84,6 +84,25 @@ def test_the_colder_year_sets_the_capacity_and_the_weights_the_dispatch(writer):
     assert list(d["hp_heat_mw"]) == pytest.approx([6, 6, 4, 4], abs=1e-6)
 
 
+def test_hours_cut_each_year(writer):
+    """`hours: 1` keeps the first hour of each year: 'cold' 10 MW standing for 0.25·8760 = 2190 h,
+    'mild' 4 MW for 0.75·8760 = 6570 h; a boiler alone: 10 MW, cost 10·EB_PER_MW + (2190·10 +
+    6570·4)·50.5."""
+    sc = two_years(writer, cold=[10.0, 6.0], mild=[4.0, 4.0])
+    sc["hours"] = 1
+    sc["units"]["eb"] = boiler()
+    out = run_scenario(writer.yaml(sc), options=EXACT)
+    assert out.inputs.years.lengths == (1, 1)
+    assert out.report.objective == pytest.approx(10 * EB_PER_MW + (2190 * 10 + 6570 * 4) * 50.5, rel=1e-9)
+
+
+def test_typical_days_are_refused_with_weather_years(writer):
+    sc = two_years(writer, cold=[10.0] * 48, mild=[4.0] * 48)
+    sc["units"]["eb"] = boiler()
+    with pytest.raises(ScenarioError, match="--typical-days: not with weather_years"):
+        run_scenario(writer.yaml(sc), typical_days=1)
+
+
 def test_storage_is_cyclic_within_each_year(writer):
     """Demand 10 MW in every hour; prices 'cold' (10, 100), 'mild' (100, 10) €/MWh, equal weights
     (each hour 2190 h), an electric boiler and a tank at TANK_PER_MWH. Within each year the cheap
