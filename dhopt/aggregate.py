@@ -152,6 +152,7 @@ def aggregate_inputs(inputs: SystemInputs, typical_days: int) -> SystemInputs:
         out,
         hours=n_typ * PERIOD_HOURS,
         time=None,
+        years=None,  # several weather years: clustered as one horizon (only the solve's start uses that)
         hour_weight=weight,
         periods=TypicalPeriods(
             length=PERIOD_HOURS,
@@ -175,6 +176,7 @@ def _one_day_for_all(inputs: SystemInputs, days: int) -> SystemInputs:
         out,
         hours=PERIOD_HOURS,
         time=None,
+        years=None,
         hour_weight=np.full(PERIOD_HOURS, days * HOURS_PER_YEAR / inputs.hours),
         periods=TypicalPeriods(
             length=PERIOD_HOURS,

@@ -185,6 +185,10 @@ def solve(
     proven = outcome.report.status == "optimal" and (exact is None or exact.report.status == "optimal")
     if not quiet:
         print_summary(outcome)
+        if outcome.results.kpis_by_year is not None:
+            from dhopt.commands_stress import print_year_table
+
+            print_year_table(outcome.results.kpis_by_year, f"weather years — {outcome.info['basis']}")
         if exact is not None:
             print_check(check)
         console.print(f"results in [bold]{out}[/]")
@@ -306,6 +310,7 @@ def _register_command_modules() -> None:
     from dhopt.commands_export import register as register_export
     from dhopt.commands_network import register as register_network
     from dhopt.commands_report import register as register_report
+    from dhopt.commands_stress import register as register_stress
     from dhopt.commands_sweep import register as register_sweep
 
     register_sweep(app)
@@ -314,6 +319,7 @@ def _register_command_modules() -> None:
     register_compare(app)
     register_export(app)  # economics, export xlsx
     register_report(app)
+    register_stress(app)  # weather years: a design re-dispatched on other years
 
 
 _register_command_modules()

@@ -21,6 +21,14 @@ PV_USED = "pv_used_mw"
 GRID_ELECTRICITY = "grid_electricity_mw"
 ELECTRICITY_SOLD = "electricity_sold_mw"
 MARGINAL_HEAT_COST = "marginal_heat_cost_eur_per_mwh"
+WEATHER_YEAR = "weather_year"  # the weather year of the hour (scenarios with weather_years)
+UNSERVED_HEAT = "unserved_heat_mw"  # heat not served, a priced slack (only the stress test has it)
+
+# kpis_by_year.csv (weather years): one KPI table per year, then the weighted one
+YEAR_WEIGHT = "year_weight"  # the year's normalised weight (sums to 1 over the years)
+WEIGHTED = "weighted"  # weather_year of the weighted rows (the objective's annual cost)
+UNSERVED_HEAT_MWH = "unserved_heat_mwh"  # the system row's unserved heat a year (stress test)
+UNSERVED_COST = "unserved_heat"  # its cost component (cost_unserved_heat_eur), at the stated price
 
 # capacities: one row per unit
 AT_LIMIT = "at_limit"  # an optimised capacity that ends at the user's largest

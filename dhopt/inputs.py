@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import numpy as np
 import pandas as pd
@@ -26,6 +26,9 @@ from dhopt.units import STORAGE_TYPES, UNIT_TYPES
 from dhopt.units.commitment import prepare_starts
 from dhopt.units.converter import ConverterInputs
 from dhopt.units.storage import StorageInputs
+
+if TYPE_CHECKING:
+    from dhopt.weather_years import WeatherYears
 
 log = logging.getLogger(__name__)
 _warned: set[str] = set()  # input warnings already given in this process (see PrepareContext.warn)
@@ -100,6 +103,10 @@ class SystemInputs:
     hour_weight: np.ndarray | None = None
     periods: TypicalPeriods | None = None
     scenario_path: Path | None = None  # the scenario file, for messages of later stages
+    # Several weather years joined into one horizon (dhopt.weather_years.WeatherYears); None: one.
+    years: WeatherYears | None = None
+    # Heat that may go unserved at this price, € per MWh (the stress test); None: all must be served.
+    unserved_heat_eur_per_mwh: float | None = None
 
     @property
     def electricity(self) -> CarrierInputs:
@@ -272,6 +279,10 @@ class PrepareContext:
 def prepare_inputs(loaded: LoadedScenario, hours: int | None = None) -> SystemInputs:
     """Read every series of the scenario and derive COP and annualised costs."""
     sc = loaded.scenario
+    if sc.weather_years:
+        from dhopt.weather_years import prepare_weather_years
+
+        return prepare_weather_years(loaded, hours)
     reader = SeriesReader(loaded.path)
     # A constant demand lasts the asked-for horizon; a file's demand sets the horizon's length.
     from_file = isinstance(sc.demand.heat_mw, SeriesFromFile)

@@ -145,6 +145,34 @@ def _add_cooling_balance(m: pyo.ConcreteModel, inputs: SystemInputs, blocks: dic
     )
 
 
+def _previous(inputs: SystemInputs) -> np.ndarray | None:
+    """The hour before each hour within its weather year (None: one year, the usual wrap)."""
+    if inputs.years is None:
+        return None
+    from dhopt.weather_years import previous_hours
+
+    return previous_hours(inputs)
+
+
+def _add_unserved(m: pyo.ConcreteModel, inputs: SystemInputs, delivered_by_hour: list[list]):
+    """The stress test's priced slack: heat that goes unserved in an hour, at a high price a MWh
+    (scaled to a year like every cost). Returns its annual cost."""
+    price, w = float(inputs.unserved_heat_eur_per_mwh or 0.0), inputs.weights
+    m.unserved_heat = pyo.Var(range(inputs.hours), bounds=(0.0, None))
+    for n in range(inputs.hours):
+        delivered_by_hour[n].append(m.unserved_heat[n])
+    return pyo.quicksum(float(price * w[n]) * m.unserved_heat[n] for n in range(inputs.hours))
+
+
+def unserved_values(built: BuiltModel) -> np.ndarray | None:
+    """Solved unserved heat per hour, MW (None: the model has no such slack)."""
+    m = built.model
+    if not hasattr(m, "unserved_heat"):
+        return None
+    n = built.inputs.hours
+    return np.fromiter((m.unserved_heat[i].value or 0.0 for i in range(n)), float, count=n)
+
+
 def build_model(inputs: SystemInputs) -> BuiltModel:
     start = time.perf_counter()
     m = pyo.ConcreteModel(name=inputs.name)
@@ -172,13 +200,15 @@ def build_model(inputs: SystemInputs) -> BuiltModel:
         block = pyo.Block()
         m.add_component(f"storage_{s.name}", block)
         booster = pit_booster.booster_for(s.booster, inputs, conv_blocks)
-        net, cost = add_storage(block, s, hours, inputs.periods, booster)
+        net, cost = add_storage(block, s, hours, inputs.periods, booster, _previous(inputs))
         for n in range(hours):
             delivered_by_hour[n].append(net[n])
         costs.append(cost)
         stor_blocks[s.name] = block
     if grid_priced:
         costs.append(_add_grid(m, inputs, conv_blocks))
+    if inputs.unserved_heat_eur_per_mwh is not None:
+        costs.append(_add_unserved(m, inputs, delivered_by_hour))
     if inputs.cooling_demand_mw is not None:
         _add_cooling_balance(m, inputs, conv_blocks)
     if inputs.co2_cap_t_per_year is not None:

@@ -31,6 +31,7 @@ RESULT_FILES = (
     MARKER,
     "capacities.csv",
     "kpis.csv",
+    "kpis_by_year.csv",
     "carriers.csv",
     "dispatch.parquet",
     "dispatch.csv",
@@ -122,6 +123,9 @@ def write_results(results: Results, out: Path) -> None:
     """The tables of one run (run.json is the caller's, last)."""
     atomic_write(out / "capacities.csv", lambda p: results.capacities.to_csv(p, index=False))
     atomic_write(out / "kpis.csv", lambda p: results.kpis.to_csv(p, index=False))
+    by_year = results.kpis_by_year
+    if by_year is not None:  # weather years (dhopt.weather_years_results)
+        atomic_write(out / "kpis_by_year.csv", lambda p: by_year.to_csv(p, index=False))
     atomic_write(out / "carriers.csv", lambda p: results.carriers.to_csv(p, index=False))
     atomic_write(out / "dispatch.parquet", lambda p: results.dispatch.to_parquet(p, index=False))
     atomic_write(out / "dispatch.csv", lambda p: results.dispatch.to_csv(p, index=False))

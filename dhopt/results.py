@@ -23,7 +23,7 @@ import pandas as pd
 from dhopt import columns as col
 from dhopt.carrier_flows import carrier_costs, carrier_table, unit_co2_t, unit_flows
 from dhopt.inputs import SystemInputs
-from dhopt.model import BuiltModel, grid_values
+from dhopt.model import BuiltModel, grid_values, unserved_values
 from dhopt.results_storage import storage_result
 from dhopt.units import STORAGE_TYPES, commitment
 from dhopt.units.capacity import built_capacity, new_capacity
@@ -36,6 +36,7 @@ class Results:
     kpis: pd.DataFrame
     dispatch: pd.DataFrame
     carriers: pd.DataFrame  # one row per carrier: bought, sold, cost, CO2
+    kpis_by_year: pd.DataFrame | None = None  # weather years: each year's KPIs and the weighted ones
 
 
 def _clean(x: np.ndarray, tol: float = 1e-7) -> np.ndarray:
@@ -48,6 +49,14 @@ def basis_label(inputs: SystemInputs) -> str:
     to a year, or typical periods (approximate)."""
     if inputs.periods is not None:
         return f"{inputs.periods.method} (approximate, {inputs.periods.source_hours} h)"
+    if inputs.years is not None:
+        y = inputs.years
+        weights = (
+            "equal weights"
+            if len(set(y.weights)) == 1
+            else "weights " + "/".join(f"{w:.3g}" for w in y.weights)
+        )
+        return f"{y.label}, {'+'.join(map(str, y.lengths))} h, each scaled to a year, {weights}"
     if inputs.hours == 8760:
         return "8760 h (a full year)"
     return f"{inputs.hours} h scaled ×{inputs.year_scale:.4g} to a year"
@@ -63,6 +72,8 @@ def collect(built: BuiltModel, labels: dict[str, str] | None = None) -> Results:
     if inp.time is not None:
         disp[col.TIME] = inp.time
     disp[col.HOUR] = np.arange(hours)
+    if inp.years is not None:
+        disp[col.WEATHER_YEAR] = np.repeat(inp.years.names, inp.years.lengths)
     if inp.periods is not None:  # typical periods: which one, and how many hours of a year each stands for
         disp[col.TYPICAL_PERIOD] = np.arange(hours) // inp.periods.length
         disp[col.WEIGHT] = w
@@ -237,6 +248,11 @@ def collect(built: BuiltModel, labels: dict[str, str] | None = None) -> Results:
         disp[col.ELECTRICITY_SOLD] = sold_total
     extra = sum(inp.extra_annual_eur.values())
     system_costs["extra_investments"] = extra
+    unserved = unserved_values(built)
+    if unserved is not None:  # the stress test's priced slack, in its own column and cost
+        unserved = _clean(unserved)
+        disp[col.UNSERVED_HEAT] = unserved
+        system_costs[col.UNSERVED_COST] = float(inp.unserved_heat_eur_per_mwh or 0.0) * float(w @ unserved)
     demand_mwh = float(w @ inp.demand_mw)
     elec_mwh = float(w @ total_elec)
     # System SCOP: the demand's share not made from fuel (in proportion to the heat each unit
@@ -266,6 +282,8 @@ def collect(built: BuiltModel, labels: dict[str, str] | None = None) -> Results:
     )
     sale_revenue = -sum(v for k, v in system_costs.items() if k.startswith("electricity_sale_"))
     carriers = carrier_table(inp.carriers, w, fuel_burnt, grid, sold_total, sale_revenue)
+    if unserved is not None:
+        kpi_rows[-1][col.UNSERVED_HEAT_MWH] = float(w @ unserved)
     kpis = pd.DataFrame(kpi_rows).fillna({c: 0.0 for c in _cost_columns(kpi_rows)})
     if inp.periods is not None:  # never silent: every KPI row says it stands on typical periods
         kpis["approximation"] = inp.periods.method

@@ -45,7 +45,12 @@ def storage_result(
     """The results of storage `s` from its solved `block`; `heat`: each converter's heat per hour."""
     w = inp.weights
     level = _clean(level_values(block, inp.hours))
-    net = _clean(net_output_values(level, s, inp.periods))  # discharge − charge
+    previous = None
+    if inp.years is not None:
+        from dhopt.weather_years import previous_hours
+
+        previous = previous_hours(inp)
+    net = _clean(net_output_values(level, s, inp.periods, previous))  # discharge − charge
     charge, discharge = np.clip(-net, 0, None), np.clip(net, 0, None)
     cap = built_capacity(block)  # existing included
     new, _ = new_capacity(block, s.capacity_existing_mwh)

@@ -5,6 +5,7 @@ This is the Python API behind `dhopt solve`; the sweep runner calls it too.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import platform
 import time
@@ -15,7 +16,7 @@ from typing import Any
 
 from dhopt import __version__
 from dhopt.diagnose import check_supply, explain_infeasible
-from dhopt.errors import DhoptError, InfeasibleError, SolverError
+from dhopt.errors import DhoptError, InfeasibleError, ScenarioError, SolverError
 from dhopt.inputs import SystemInputs, prepare_inputs
 from dhopt.result_files import clear_results, prepare_folder, write_json, write_results
 from dhopt.results import Results, basis_label, collect
@@ -57,6 +58,13 @@ def aggregation_info(inputs: SystemInputs) -> dict[str, Any]:
     }
 
 
+def years_info(inputs: SystemInputs) -> dict[str, Any]:
+    """The weather years a run stands on, for run.json."""
+    y = inputs.years
+    assert y is not None
+    return {"names": list(y.names), "hours": list(y.lengths), "weights": list(y.weights)}
+
+
 def run_scenario(
     scenario: str | Path | LoadedScenario,
     out: Path | None = None,
@@ -66,6 +74,7 @@ def run_scenario(
     typical_days: int | None = None,
     model_cache: ModelCache | None = None,
     copy_inputs: bool = True,
+    unserved_heat_eur_per_mwh: float | None = None,
 ) -> RunOutcome:
     """Solve one scenario; write its result folder if `out` is given. Raises DhoptError subclasses.
 
@@ -73,15 +82,24 @@ def run_scenario(
     approximation for screening (dhopt.aggregate); the results say so. `model_cache`: reuse a
     model built by an earlier call whose inputs differed only in fixed capacities (sweeps).
     `copy_inputs`: the result folder keeps copies of the data files (else the scenario copy
-    names them by absolute path: a sweep's points share them).
+    names them by absolute path: a sweep's points share them). `unserved_heat_eur_per_mwh`: heat
+    may go unserved at this price (the stress test, dhopt.commands_stress).
     """
     started = time.perf_counter()
     loaded = scenario if isinstance(scenario, LoadedScenario) else load_scenario(scenario, overrides)
     inputs = prepare_inputs(loaded, hours)
+    if unserved_heat_eur_per_mwh is not None:  # the stress test: heat may go unserved, at a price
+        inputs = dataclasses.replace(inputs, unserved_heat_eur_per_mwh=unserved_heat_eur_per_mwh)
     try:
-        check_supply(inputs)
+        if inputs.unserved_heat_eur_per_mwh is None:
+            check_supply(inputs)
     except InfeasibleError as exc:  # name the scenario, like every other input error
         raise InfeasibleError(f"{loaded.path}: {exc}") from None
+    if typical_days is not None and inputs.years is not None:
+        raise ScenarioError(
+            f"{loaded.path}: --typical-days: not with weather_years (each year's storage is cyclic "
+            "within its year); solve every hour"
+        )
     if typical_days is not None:
         from dhopt.aggregate import aggregate_inputs
 
@@ -101,6 +119,10 @@ def run_scenario(
             status=report.status,
         )
     results = collect(built, {"status": report.status, "basis": basis_label(inputs)})
+    if inputs.years is not None:
+        from dhopt.weather_years_results import kpis_by_year
+
+        results.kpis_by_year = kpis_by_year(built, {"status": report.status})
     info = {
         "scenario": str(loaded.path),
         "scenario_sha256": loaded.sha256,
@@ -110,6 +132,8 @@ def run_scenario(
         "hours": inputs.hours if inputs.periods is None else inputs.periods.source_hours,
         "basis": basis_label(inputs),
         "aggregation": None if inputs.periods is None else aggregation_info(inputs),
+        "weather_years": None if inputs.years is None else years_info(inputs),
+        "unserved_heat_eur_per_mwh": inputs.unserved_heat_eur_per_mwh,
         "finished_utc": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "versions": package_versions(),
         "options": {

@@ -31,6 +31,7 @@ from dhopt.schema import (
 )
 from dhopt.temperature_curve import NetworkTemperature
 from dhopt.units import STORAGE_TYPES, Unit
+from dhopt.weather_years_schema import WeatherYear, check_weather_years
 from dhopt.yaml_files import read_yaml
 
 Co2PriceSeries = series(NonNegativePrice)  # € per t of CO2
@@ -151,6 +152,17 @@ class Scenario(StrictModel):
     extra_investments: dict[str, ExtraInvestment] = Field(
         default_factory=dict, description="Investments outside the units, by name."
     )
+    weather_years: list[WeatherYear] | None = Field(
+        None,
+        description="Several weather years (docs/weather-years.md): one investment serves them all, "
+        "each year has its own dispatch and cyclic storage; the annual cost is their weighted mean.",
+    )
+
+    @model_validator(mode="after")
+    def _weather_years(self) -> Scenario:
+        if self.weather_years is not None:
+            check_weather_years(self.weather_years)
+        return self
 
     @model_validator(mode="after")
     def _has_producer(self) -> Scenario:
@@ -316,6 +328,10 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
     if overrides:
         data = apply_overrides(data, overrides)
     scenario = validate_as(Scenario, path, data)
+    if scenario.weather_years:  # each year's scenario is checked now, not at the solve
+        from dhopt.weather_years import year_scenarios
+
+        year_scenarios(path, data)
     return LoadedScenario(scenario=scenario, path=path, sha256=file_sha256(path), overrides=overrides)
 
 

@@ -33,7 +33,10 @@ def _fmt(x: float, digits: int = 2) -> str:
 def print_summary(outcome) -> None:
     r, info = outcome.results, outcome.info
     caps = r.capacities.set_index("unit")
-    scaled = info["hours"] != 8760 or info.get("aggregation")
+    years = info.get("weather_years")  # each year scaled to a year by itself (dhopt.weather_years)
+    year_hours = years["hours"] if years else [info["hours"]]
+    scaled = any(h < 8760 for h in year_hours) or (not years and info["hours"] != 8760)
+    scaled = scaled or info.get("aggregation")
     t = Table(title=f"{info['scenario_name']} — {info['basis']}", title_justify="left")
     heat = "heat GWh/a" + (" (scaled)" if scaled else "")
     for col in ("unit", "capacity", heat, "SCOP", "LCOE €/MWh", "CO2 kg/MWh", "storage out GWh/a"):
@@ -85,8 +88,10 @@ def print_summary(outcome) -> None:
             console.print(f"[yellow]at a limit:[/] {unit} ends at its largest {size}: a higher limit may pay")
     if scaled and not info.get("aggregation"):
         console.print(
-            f"[yellow]short horizon:[/] {info['hours']} h; energies and costs are scaled to a year "
-            f"(×{8760 / info['hours']:.4g}), so they are not a year's values"
+            f"[yellow]short horizon:[/] {year_hours[0]} h"
+            + (" of each weather year" if years else "")
+            + f"; energies and costs are scaled to a year (×{8760 / year_hours[0]:.4g}), so they are "
+            "not a year's values"
         )
     gap, bound = info["gap"], info["bound_eur_per_year"]
     style = "green" if info["status"] == "optimal" else "yellow"

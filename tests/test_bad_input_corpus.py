@@ -304,6 +304,10 @@ BASE: dict[str, Any] = {
         },
     },
     "extra_investments": {"network": {"investment_eur": 1e6, "lifetime_years": 40, "include": True}},
+    "weather_years": [
+        {"name": "2014", "weight": 1.0, "set": {"electricity.spot_price_eur_per_mwh": 40.0}},
+        {"name": "2015", "weight": 2.0, "set": {}},
+    ],
 }
 BASE = json.loads(json.dumps(BASE))  # no part shared between units: a change to one stays in it
 DEMAND = [4.0 + 2.0 * math.sin(h / 4) for h in range(HOURS)]

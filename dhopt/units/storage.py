@@ -188,10 +188,12 @@ def add_storage(
     hours: int,
     periods: TypicalPeriods | None = None,
     booster: Booster | None = None,
+    previous: np.ndarray | None = None,
 ):
     """Add storage `s` to `block`; returns (its terms of the heat balance per hour: the net heat
     output, less a heat-pump booster's draw in cold hours; annual cost expression). `booster`:
-    the network temperatures and booster of a pit (dhopt.units.pit_booster)."""
+    the network temperatures and booster of a pit (dhopt.units.pit_booster). `previous`: the hour
+    before each hour (cyclic within each weather year, dhopt.weather_years); None: (n − 1) mod hours."""
     T = range(hours)
     keep = 1.0 - s.loss_per_hour
     top = s.capacity_bound_mwh if s.capacity_fixed_mwh is None else s.capacity_fixed_mwh
@@ -210,7 +212,8 @@ def add_storage(
         block.level = pyo.Var(T, bounds=lambda b, n: (0.0, top * float(share[n])))
         if s.capacity_fixed_mwh is None:  # a given capacity is the level's bound instead
             block.capacity = pyo.Constraint(T, rule=lambda b, n: b.level[n] <= float(share[n]) * b.cap)
-        net = [keep * block.level[(n - 1) % hours] - block.level[n] for n in T]
+        prev = [(n - 1) % hours for n in T] if previous is None else [int(p) for p in previous]
+        net = [keep * block.level[prev[n]] - block.level[n] for n in T]
     else:
         net = _typical_period_levels(block, s, hours, periods, top)
     cost = add_power_limits(block, s.power_max_mw, s.power, net, hours)
@@ -308,11 +311,13 @@ def _typical_period_levels(
     return [(keep * block.level[n - 1] if n % length else 0.0) - block.level[n] for n in range(hours)]
 
 
-def net_output_values(level: np.ndarray, s: StorageInputs, periods: TypicalPeriods | None) -> np.ndarray:
+def net_output_values(
+    level: np.ndarray, s: StorageInputs, periods: TypicalPeriods | None, previous: np.ndarray | None = None
+) -> np.ndarray:
     """Discharge − charge per hour from the solved levels (the builder's `net`, in numpy)."""
     keep = 1.0 - s.loss_per_hour
     if periods is None:
-        return keep * np.roll(level, 1) - level
+        return keep * (np.roll(level, 1) if previous is None else level[previous]) - level
     previous = np.roll(level, 1)
     previous[:: periods.length] = 0.0  # a typical period starts from its own zero
     return keep * previous - level
