@@ -32,12 +32,13 @@ from pyomo.contrib.solver.solvers.highs import Highs
 from dhopt.branching import MAX_BRANCHED_BUILDS, branch_on_builds
 from dhopt.decomposition import decomposable, decompose, investment_of
 from dhopt.highs_adapter import LP_OPTIONS, MIP_OPTIONS, hand_over, highs_version
+from dhopt.min_load_repair import min_load_violations_of, repair
 from dhopt.model import BuiltModel
 from dhopt.solve_types import SolveOptions, SolveReport, SolveRound, relative_gap
 from dhopt.starts_solve import solve_with_starts
 from dhopt.units import commitment
 from dhopt.units.capacity import capacity_vars
-from dhopt.units.converter import add_min_load, heat_values, heat_var, min_load_violations
+from dhopt.units.converter import add_min_load, heat_var
 from dhopt.units.storage import integer_vars as storage_integer_vars
 
 log = logging.getLogger("dhopt.solve")  # one logger for the whole solve
@@ -192,7 +193,7 @@ def solve_rounds(
             # A relaxation's dual bound is valid for the full model (stopped early or not).
             best_bound = max(best_bound, bound)
         res.solution_loader.load_vars()
-        violations = _min_load_violations(built, units)
+        violations = min_load_violations_of(built, units)
         if not violations:  # feasible for the full model
             incumbent = Incumbent.better(incumbent, relaxed_obj, built)
             status = "optimal" if optimal_end else ("time_limit" if stopped else "error")
@@ -212,7 +213,7 @@ def solve_rounds(
             break
         log.info("minimum load broken in %d unit-hours; repairing", sum(map(len, violations.values())))
         for keep_violators_on in (True, False):
-            rep = _repair(built, solver, units, build_vars, run, violations, keep_violators_on)
+            rep = repair(built, solver, units, build_vars, run, violations, keep_violators_on)
             if rep is not None:
                 incumbent = Incumbent.better(incumbent, rep, built)
             gap = _incumbent_gap(incumbent, best_bound)
@@ -269,89 +270,6 @@ def _current_capacities(built: BuiltModel) -> dict[str, float]:
     """The loaded solution's capacities (where the decomposition of a repair starts)."""
     blocks = {**built.converter_blocks, **built.storage_blocks}
     return {name: float(capacity_vars(b)[0].value or 0.0) for name, b in blocks.items()}
-
-
-def _min_load_values(built: BuiltModel, units: dict) -> dict[str, np.ndarray]:
-    hours = built.inputs.hours
-    return {
-        name: heat_values(block, hours)
-        for name, block in built.converter_blocks.items()
-        if units[name].min_load_mw > 0 and not commitment.is_committed(block)  # kept exactly there
-    }
-
-
-def _min_load_violations(built: BuiltModel, units: dict) -> dict[str, np.ndarray]:
-    """Hours, per unit, where the loaded solution runs the unit below its minimum load."""
-    out = {}
-    for name, q in _min_load_values(built, units).items():
-        bad = min_load_violations(units[name], q)
-        if bad.size:
-            log.debug(
-                "%s below minimum load in hours %s at %s MW", name, bad.tolist(), np.round(q[bad], 3).tolist()
-            )
-            out[name] = bad
-    return out
-
-
-def _repair(
-    built: BuiltModel,
-    solver: Highs,
-    units: dict,
-    build_vars: list,
-    run,
-    violations: dict[str, np.ndarray],
-    keep_violators_on: bool = True,
-) -> float | None:
-    """A feasible solution near the loaded one: keep its build decisions, and run each unit with a
-    minimum load in exactly the hours it runs now (at least at the minimum load), off in the
-    others, then re-solve. Hours where it runs below its minimum load (`violations`) are held on
-    (`keep_violators_on`) or off: off lets the other units cover hours whose demand is below every
-    minimum load, where holding the unit on fails the whole horizon over a few hours.
-    Returns the objective (solution loaded) or None if that pattern is infeasible.
-
-    Cheap (a linear program once the binaries are held) and, checked against the relaxation's
-    bound, usually proves the optimum at once; the bounds are restored afterwards.
-    """
-    touched = []
-    saved = []
-    values = _min_load_values(built, units)
-    for name, q in values.items():
-        block, low = built.converter_blocks[name], units[name].min_load_mw
-        on_off = built.on_off.get(name, {})
-        below = set() if keep_violators_on else {int(h) for h in violations.get(name, ())}
-        for n, value in enumerate(q):
-            var = heat_var(block, n)
-            saved.append((var, var.lb, var.ub))
-            running = value > 1e-6 and (var.ub or 0.0) >= low and n not in below
-            if running:
-                var.setlb(low)
-            else:
-                var.setub(0.0)
-            touched.append(var)
-            if n in on_off:  # the binary is implied now; fixing it makes the repair a pure LP
-                on = on_off[n]
-                saved.append((on, on.lb, on.ub))
-                on.setlb(float(running))
-                on.setub(float(running))
-                touched.append(on)
-    for v in build_vars:
-        saved.append((v, v.lb, v.ub))
-        val = float(round(v.value or 0.0))
-        v.setlb(val)
-        v.setub(val)
-        touched.append(v)
-    solver.update_variables(touched)
-    try:
-        res = run("repair" if keep_violators_on else "repair (below-minimum hours off)")
-        ok = res.solution_status in (SolutionStatus.optimal, SolutionStatus.feasible)
-        if ok:
-            res.solution_loader.load_vars()
-        return res.incumbent_objective if ok else None
-    finally:
-        for var, lb, ub in saved:
-            var.setlb(lb)
-            var.setub(ub)
-        solver.update_variables(touched)
 
 
 @dataclass

@@ -23,7 +23,7 @@ class SolveOptions:
 @dataclass
 class SolveRound:
     round: int
-    kind: str  # "relaxation" (lazy minimum-load binaries) or "repair" (pattern held, see _repair)
+    kind: str  # "relaxation" (lazy min-load binaries) or "repair" (dhopt.min_load_repair); "(decomposed)"
     min_load_binaries: int
     objective: float | None
     bound: float | None

@@ -97,6 +97,12 @@ def prepare_weather_years(loaded, hours: int | None = None) -> SystemInputs:
             raise ScenarioError(f"weather year '{name}': {exc}") from None
         names.append(name)
         weights.append(weight)
+    started = [u.name for u in parts[0].converters if u.starts is not None]
+    if started:  # their on/off status would run on from one year into the next
+        raise ScenarioError(
+            f"{loaded.path}: weather_years: units with starts ({', '.join(started)}) are not supported "
+            "with several weather years yet; solve each year on its own or drop `starts`"
+        )
     lengths = [p.hours for p in parts]
     starts = list(np.cumsum([0, *lengths[:-1]]))
     joined = _join(parts, names, "")
