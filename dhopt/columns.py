@@ -32,6 +32,9 @@ UNSERVED_COST = "unserved_heat"  # its cost component (cost_unserved_heat_eur), 
 
 # capacities: one row per unit
 AT_LIMIT = "at_limit"  # an optimised capacity that ends at the user's largest
+# A unit driven by electricity alone: its largest electricity draw at full heat output, MW (the
+# grid connection it needs; the capacity is thermal, at the rating point where it is derated)
+ELECTRIC_CAPACITY = "electric_capacity_mw"
 STORAGE_LOSS = "annual_loss_mwh"  # a storage's heat lost a year (charged − discharged), MWh/a
 FULL_CYCLES = "equivalent_full_cycles"  # a storage's annual discharge / its energy capacity, 1/a
 # With any unit's `starts`: every producer's starts and running hours, a year (scaled like energies)

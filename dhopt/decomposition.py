@@ -262,8 +262,17 @@ class _Dispatch:
         self.solves += 1
         self.seconds += time.perf_counter() - t
         status = h.getModelStatus()
+        if status == highspy.HighsModelStatus.kTimeLimit:
+            raise TimeUp("time limit")
         if status != highspy.HighsModelStatus.kOptimal:
-            raise Stop(f"dispatch {h.modelStatusToString(status)}")
+            # With unserved heat priced, a dispatch is feasible but for another limit (a CO2 cap,
+            # a fuel limit); a warm start can also end in a wrong verdict: once more from scratch.
+            log.debug("dispatch %d: %s from the kept basis; again from scratch", self.solves, status)
+            h.clearSolver()
+            h.run()
+            status = h.getModelStatus()
+            if status != highspy.HighsModelStatus.kOptimal:
+                raise Stop(f"dispatch {h.modelStatusToString(status)}")
         z = float(h.getInfo().objective_function_value)
         solution = h.getSolution()
         self.unserved = float(np.sum(np.array(solution.col_value)[self.slacks]))

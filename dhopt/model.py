@@ -22,6 +22,7 @@ from dhopt.inputs import SystemInputs
 from dhopt.units import converter, pit_booster, storage
 from dhopt.units.converter import ConverterInputs, add_converter
 from dhopt.units.storage import add_storage
+from dhopt.weather_years import cycle_hours
 
 
 @dataclass
@@ -189,7 +190,7 @@ def build_model(inputs: SystemInputs) -> BuiltModel:
         extra = (
             None if u.extraction is None else inputs.weights * extraction_cost_per_mwh_el(inputs.carriers, u)
         )
-        period = None if inputs.periods is None else inputs.periods.length
+        period = cycle_hours(inputs)
         delivered, cost = add_converter(block, u, hours, op, aux_price, inputs.weights, extra, period)
         for n in range(hours):
             delivered_by_hour[n].append(delivered[n])

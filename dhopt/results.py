@@ -27,7 +27,14 @@ from dhopt.model import BuiltModel, grid_values, unserved_values
 from dhopt.results_storage import storage_result
 from dhopt.units import STORAGE_TYPES, commitment
 from dhopt.units.capacity import built_capacity, new_capacity
-from dhopt.units.converter import annual_tax_value, auxiliary_values, extra_power_values, heat_values
+from dhopt.units.converter import (
+    annual_tax_value,
+    auxiliary_values,
+    electric_capacity_mw,
+    extra_power_values,
+    heat_values,
+)
+from dhopt.weather_years import cycle_hours
 
 
 @dataclass
@@ -81,7 +88,7 @@ def collect(built: BuiltModel, labels: dict[str, str] | None = None) -> Results:
     disp[col.PRICE] = inp.price
     cap_rows, kpi_rows = [], []
     counts_starts = any(u.starts is not None for u in inp.converters)  # the columns, for every producer
-    period = None if inp.periods is None else inp.periods.length
+    period = cycle_hours(inp)
     total_elec = np.zeros(hours)
     total_aux = np.zeros(hours)
     cost_cols = ["investment", "pipe", "fixed_om", "variable_om"] + [
@@ -214,6 +221,7 @@ def collect(built: BuiltModel, labels: dict[str, str] | None = None) -> Results:
                 "full_load_hours": heat / (1 - u.heat_loss_fraction) / cap if cap > 0 else 0.0,
                 "min_load_mw": u.min_load_mw,
                 col.AT_LIMIT: _at_limit(cap, u.capacity_max_mw, u.capacity_fixed_mw, u.capacity_existing_mw),
+                col.ELECTRIC_CAPACITY: electric_capacity_mw(u, cap),
                 **({} if u.area_m2_per_mw is None else {"area_m2": cap * u.area_m2_per_mw}),
                 **({col.STARTS: n_starts, col.RUNNING_HOURS: running} if counts_starts else {}),
             }

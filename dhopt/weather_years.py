@@ -97,13 +97,13 @@ def prepare_weather_years(loaded, hours: int | None = None) -> SystemInputs:
             raise ScenarioError(f"weather year '{name}': {exc}") from None
         names.append(name)
         weights.append(weight)
-    started = [u.name for u in parts[0].converters if u.starts is not None]
-    if started:  # their on/off status would run on from one year into the next
-        raise ScenarioError(
-            f"{loaded.path}: weather_years: units with starts ({', '.join(started)}) are not supported "
-            "with several weather years yet; solve each year on its own or drop `starts`"
-        )
     lengths = [p.hours for p in parts]
+    started = [u.name for u in parts[0].converters if u.starts is not None]
+    if started and len(set(lengths)) > 1:  # their on/off status is cyclic in segments of one length
+        raise ScenarioError(
+            f"{loaded.path}: weather_years: units with starts ({', '.join(started)}) need years of "
+            f"equal length, found {', '.join(map(str, lengths))} hours"
+        )
     starts = list(np.cumsum([0, *lengths[:-1]]))
     joined = _join(parts, names, "")
     hour_weight = np.concatenate(
@@ -187,6 +187,15 @@ def _differs(path: str, names: list[str], values: list[Any]) -> ScenarioError:
         f"weather years '{names[0]}' and '{names[i]}': the prepared {path} differs, but one investment "
         "serves every year; expected the same in every year (set only series per year)"
     )
+
+
+def cycle_hours(inputs: SystemInputs) -> int | None:
+    """The length of the segments a unit's on/off status is cyclic in: a typical period, a weather
+    year (all of one length, see prepare_weather_years), or None for the whole horizon."""
+    if inputs.periods is not None:
+        return inputs.periods.length
+    years = getattr(inputs, "years", None)
+    return None if years is None else years.lengths[0]
 
 
 def previous_hours(inputs: SystemInputs) -> np.ndarray:

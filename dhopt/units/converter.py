@@ -183,6 +183,18 @@ def add_converter(
     return delivered, cost
 
 
+def electric_capacity_mw(u: ConverterInputs, capacity_mw: float) -> float:
+    """The largest electricity draw at full heat output over the horizon, MW: in each hour the heat
+    at full load (capacity × its share that hour, within the availability) over the COP. NaN for a
+    unit that burns fuel or uses no electricity."""
+    el = u.electricity_per_mwh
+    if el is None or u.uses_fuel:
+        return float("nan")
+    share = np.ones(len(el)) if u.capacity_factor is None else u.capacity_factor
+    full = np.minimum(capacity_mw * share, u.upper_mw)
+    return float(np.max(full * el, initial=0.0))
+
+
 def investment_per_mw(u: ConverterInputs) -> float:
     """The per-MW costs that only new capacity pays (everything but fixed O&M), €/(MW·a)."""
     return sum(v for k, v in u.annual_per_mw_eur.items() if k != "fixed_om")
