@@ -10,7 +10,14 @@ from typer.testing import CliRunner
 from dhopt.cli import app
 from dhopt.run import run_scenario
 
-SOLVE_SCENARIOS = ["nordhavn.yaml", "supermarket-ltdh.yaml", "mall-prosumer.yaml", "utility-portfolio.yaml"]
+SOLVE_SCENARIOS = [
+    "nordhavn.yaml",
+    "supermarket-ltdh.yaml",
+    "mall-prosumer.yaml",
+    "utility-portfolio.yaml",
+    "nordhavn-physics.yaml",
+    "nordhavn-weather-years.yaml",
+]
 
 
 @pytest.mark.parametrize("name", SOLVE_SCENARIOS)
