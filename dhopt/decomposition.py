@@ -139,6 +139,7 @@ def decompose(
     gap: float,
     deadline: float | None,
     solve_whole: Callable[..., object],
+    log_file: str | None = None,
 ) -> BranchOutcome | None:
     """Solve the loaded model by decomposition over `investment` (see `investment_of`).
 
@@ -171,9 +172,9 @@ def decompose(
     size = np.array([investment.scale.get(id(v), 1.0) for v in investment_vars])
     x0 = np.array([investment.start.get(id(v), x) for v, x in zip(investment_vars, upper0, strict=True)])
     t0 = time.perf_counter()
-    output = highs.getOptionValue("output_flag")[1]
+    console = highs.getOptionValue("log_to_console")[1]
     rows = [solver._pyomo_con_to_solver_con_map[con] for con in investment.balance]
-    dispatch = _Dispatch(highs, columns, deadline, rows, investment.unserved_cost)
+    dispatch = _Dispatch(highs, columns, deadline, rows, investment.unserved_cost, log_file)
     best = _Best()
     try:
         x0 = consistent(master, np.clip(x0, lower0, upper0), is_cap)
@@ -189,7 +190,7 @@ def decompose(
     finally:
         dispatch.close()
         _restore(highs, columns, lower0, upper0)
-        highs.setOptionValue("output_flag", output)
+        highs.setOptionValue("log_to_console", console)
     upper_bound = best.z
     log.info(
         "decomposition: %d dispatch LPs (%.1f s), %d cuts, %.1f s in all; best %.1f, bound %.1f",
@@ -215,7 +216,15 @@ class _Dispatch:
     """The dispatch for fixed investment columns, solved in the model's own HiGHS instance (so
     its basis is at hand for the solves that follow)."""
 
-    def __init__(self, highs: highspy.Highs, columns: np.ndarray, deadline: float | None, rows, cost):
+    def __init__(
+        self,
+        highs: highspy.Highs,
+        columns: np.ndarray,
+        deadline: float | None,
+        rows,
+        cost,
+        log_file: str | None,
+    ):
         self.highs, self.columns, self.deadline = highs, columns, deadline
         # Unserved heat, one column per hour at the end of the model (removed by `close`).
         k = len(rows)
@@ -237,7 +246,10 @@ class _Dispatch:
         self.unserved = 0.0
         self.solves = 0
         self.seconds = 0.0
-        highs.setOptionValue("output_flag", False)  # many small solves: the log says how many
+        # Many small solves: their log goes to the solver log file only, not to the console.
+        highs.setOptionValue("log_to_console", False)
+        if log_file and highs.getOptionValue("log_file")[1] != log_file:
+            highs.setOptionValue("log_file", log_file)
         highs.setOptionValue("solve_relaxation", True)  # integers are all fixed: an LP, with duals
         highs.setOptionValue("simplex_dual_edge_weight_strategy", 1)
         highs.setOptionValue("objective_bound", math.inf)

@@ -139,7 +139,8 @@ def solve_rounds(
             begin = _current_capacities(built) if kind != "relaxation" else start_capacities
             invest = investment_of(built, begin)
             deadline = None if options.time_limit is None else start + options.time_limit
-            res = decompose(solver, invest, options.mip_gap / 10, deadline, lp)
+            log_file = None if options.log_file is None else str(options.log_file)
+            res = decompose(solver, invest, options.mip_gap / 10, deadline, lp, log_file)
         if res is not None:
             kind += " (decomposed)"
         elif kind == "relaxation" and no_on_off and len(builds_only) < len(free_builds):
