@@ -10,7 +10,8 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from benchmarks.runner import cases_for, drift, measure, record, store_reference
+from benchmarks.cases import cases_for
+from benchmarks.runner import drift, measure, record, store_reference
 
 HERE = Path(__file__).resolve().parent
 
@@ -19,10 +20,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument(
         "--profile",
-        choices=["smoke", "full", "scale"],
+        choices=["smoke", "full", "scale", "physics"],
         default="smoke",
         help="smoke: 168 h cases (for CI); full: 168/720/2190/8760 h, the plain model and the scaling "
-        "cases; scale: only the full year and the scaling cases (benchmarks/scaling.py)",
+        "cases; scale: only the full year and the scaling cases (benchmarks/scaling.py); physics: the "
+        "reference and the portfolio with the physics options on",
     )
     parser.add_argument(
         "--plain-time-limit",

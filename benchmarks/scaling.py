@@ -18,6 +18,26 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "scenarios" / "nordhavn.yaml"
 PORTFOLIO = ROOT / "scenarios" / "utility-portfolio.yaml"
+PHYSICS = ROOT / "scenarios" / "nordhavn-physics.yaml"
+# The portfolio with the physics options on, as in scenarios/nordhavn-physics.yaml (docs/physics.md).
+PORTFOLIO_PHYSICS = {
+    "district_heating.supply_temperature_c": {
+        "outdoor_temperature_c": {
+            "file": "../data/nordhavn_reference_2018.csv",
+            "column": "air_temperature_c",
+        },
+        "points": [
+            {"outdoor_temperature_c": -12, "temperature_c": 85},
+            {"outdoor_temperature_c": 15, "temperature_c": 75},
+        ],
+    },
+    "units.air.capacity_by_source_temperature": [
+        {"source_temperature_c": 7, "share": 1.0},
+        {"source_temperature_c": -10, "share": 0.65},
+    ],
+    "units.tank.follows_network": True,
+    "units.sewage.starts": {"cost_eur": 500, "min_up_hours": 3, "min_down_hours": 3},
+}
 
 
 def _absolute_files(node: Any, folder: Path) -> Any:
@@ -93,7 +113,7 @@ def scenario_for(case) -> tuple[Path, tempfile.TemporaryDirectory | None]:
     if case.copies > 1:
         tmp = tempfile.TemporaryDirectory()
         return copied_heat_pumps(case.copies, Path(tmp.name)), tmp
-    return (PORTFOLIO if case.scenario == "portfolio" else REFERENCE), None
+    return {"portfolio": PORTFOLIO, "physics": PHYSICS}.get(case.scenario, REFERENCE), None
 
 
 def growth(rows) -> dict[str, float]:
