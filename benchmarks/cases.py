@@ -56,7 +56,7 @@ def scaling_cases(hours: int) -> list[Case]:
 def physics_cases() -> list[Case]:
     """The reference and the portfolio with the physics options on (docs/physics.md)."""
     return [
-        Case("physics-8760h", 8760, "scaled", scenario="physics", time_limit=900),
+        Case("physics-8760h", 8760, "scaled", scenario="physics", time_limit=600),
         Case(
             "portfolio-physics-8760h",
             8760,
