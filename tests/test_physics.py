@@ -98,38 +98,11 @@ def test_an_air_source_heat_pump_derated_in_the_cold_is_sized_for_the_cold_hours
     assert np.allclose(out.results.dispatch[col.heat("hp")], 8.0)
 
 
-def test_a_fixed_derated_heat_pump_leaves_the_cold_hours_to_the_boiler(writer):
-    """A fixed 10 MW rating gives 6 MW at −10 °C: the boiler makes 2 MW in the cold hours only."""
+def fixed_derated_case(writer, cop, **boiler_over) -> dict:
+    """8 MW of demand, air at 7 and −10 °C in turn; a fixed 10 MW heat pump (series COP `cop`)
+    giving 100 % and 60 % of it there; a free 5 MW electric boiler."""
     sc = base_scenario(24, demand=8.0, price=40.0)
     air = {"file": writer.csv("air.csv", t=[7.0, -10.0] * 12), "column": "t"}
-    sc["units"] = {
-        "hp": heat_pump(
-            source_temperature_c=air,
-            cop={"model": "series", "cop": 4.0},
-            capacity_mw=10.0,
-            capacity_by_source_temperature=[
-                {"source_temperature_c": -10.0, "share": 0.6},
-                {"source_temperature_c": 7.0, "share": 1.0},
-            ],
-            investment=FREE,
-            om=NO_OM,
-        ),
-        "eb": boiler(capacity_mw=5.0, investment=FREE),
-    }
-    out = run_scenario(writer.yaml(sc), options=EXACT)
-    d = out.results.dispatch
-    assert np.allclose(d[col.heat("eb")], [0.0, 2.0] * 12, atol=1e-7)
-    assert np.allclose(d[col.heat("hp")], [8.0, 6.0] * 12, atol=1e-7)
-
-
-def test_thermal_and_electric_capacity_are_both_reported(writer):
-    """The 10 MW (thermal, at 7 °C) heat pump above: at 7 °C it gives 10 MW for 10/4 = 2.5 MW of
-    electricity; at −10 °C, COP 2, it gives 6 MW for 3 MW. Its electric capacity is the larger,
-    3 MW; the electric boiler's (5 MW at efficiency 0.99, say) is 5/0.99 MW; a unit burning fuel
-    has none."""
-    sc = base_scenario(24, demand=8.0, price=40.0)
-    air = {"file": writer.csv("air.csv", t=[7.0, -10.0] * 12), "column": "t"}
-    cop = {"file": writer.csv("cop.csv", cop=[4.0, 2.0] * 12), "column": "cop"}
     sc["units"] = {
         "hp": heat_pump(
             source_temperature_c=air,
@@ -142,9 +115,26 @@ def test_thermal_and_electric_capacity_are_both_reported(writer):
             investment=FREE,
             om=NO_OM,
         ),
-        "eb": boiler(capacity_mw=5.0, investment=FREE, efficiency=0.99),
+        "eb": boiler(capacity_mw=5.0, investment=FREE, **boiler_over),
     }
-    out = run_scenario(writer.yaml(sc), options=EXACT)
+    return sc
+
+
+def test_a_fixed_derated_heat_pump_leaves_the_cold_hours_to_the_boiler(writer):
+    """A fixed 10 MW rating gives 6 MW at −10 °C: the boiler makes 2 MW in the cold hours only."""
+    out = run_scenario(writer.yaml(fixed_derated_case(writer, cop=4.0)), options=EXACT)
+    d = out.results.dispatch
+    assert np.allclose(d[col.heat("eb")], [0.0, 2.0] * 12, atol=1e-7)
+    assert np.allclose(d[col.heat("hp")], [8.0, 6.0] * 12, atol=1e-7)
+
+
+def test_thermal_and_electric_capacity_are_both_reported(writer):
+    """The 10 MW (thermal, at 7 °C) heat pump above: at 7 °C it gives 10 MW for 10/4 = 2.5 MW of
+    electricity; at −10 °C, COP 2, it gives 6 MW for 3 MW. Its electric capacity is the larger,
+    3 MW; the electric boiler's (5 MW at efficiency 0.99, say) is 5/0.99 MW; a unit burning fuel
+    has none."""
+    cop = {"file": writer.csv("cop.csv", cop=[4.0, 2.0] * 12), "column": "cop"}
+    out = run_scenario(writer.yaml(fixed_derated_case(writer, cop=cop, efficiency=0.99)), options=EXACT)
     caps = out.results.capacities.set_index("unit")
     assert caps.loc["hp", "capacity_mw"] == pytest.approx(10.0)
     assert caps.loc["hp", col.ELECTRIC_CAPACITY] == pytest.approx(3.0, rel=1e-9)
