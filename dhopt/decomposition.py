@@ -41,17 +41,14 @@ from pyomo.contrib.solver.solvers.highs import Highs
 
 from dhopt.branching import BranchOutcome
 from dhopt.decomposition_cuts import peak_rows
-from dhopt.decomposition_master import INTEGER, Master, Stop, build_master, consistent
+from dhopt.decomposition_dispatch import UNSERVED_EUR_PER_MWH, Dispatch
+from dhopt.decomposition_master import INTEGER, Master, Stop, TimeUp, build_master, consistent
 from dhopt.inputs import SystemInputs
 from dhopt.model import BuiltModel, heat_balance_rows
 from dhopt.units.capacity import capacity_vars as unit_capacity_vars
 from dhopt.units.storage import investment_vars as storage_investment_vars
 
 log = logging.getLogger("dhopt.solve")
-
-
-class TimeUp(Stop):
-    """The time limit came during the decomposition."""
 
 
 @dataclass
@@ -66,15 +63,6 @@ class _Best:
             self.x, self.z = x.copy(), z
 
 
-# Heat the dispatch cannot supply at the master's capacities is priced (€/MWh) instead of making
-# the dispatch infeasible: its cut then says how much capacity is missing. The priced model is a
-# relaxation of the true one, so the bound stays valid whatever the price, and a higher price
-# leaves every earlier cut valid (it only raises the cost the cuts bound from below). A point
-# counts as a solution only if it supplies every MWh; where the master's best point leaves some
-# unserved, the price is raised tenfold. It starts above what a MW more in one hour can cost
-# (twice the dearest unit's annual cost of a MW, over the hour's weight), at least this:
-UNSERVED_EUR_PER_MWH = 1e4
-PRICE_RISES = 8
 LP_PHASE_TOLERANCE = 1e-5  # relative: the relaxed master's bound meets the best point
 MAX_ITERATIONS = 400
 
@@ -174,7 +162,7 @@ def decompose(
     t0 = time.perf_counter()
     console = highs.getOptionValue("log_to_console")[1]
     rows = [solver._pyomo_con_to_solver_con_map[con] for con in investment.balance]
-    dispatch = _Dispatch(highs, columns, deadline, rows, investment.unserved_cost, log_file)
+    dispatch = Dispatch(highs, columns, deadline, rows, investment.unserved_cost, log_file)
     best = _Best()
     try:
         x0 = consistent(master, np.clip(x0, lower0, upper0), is_cap)
@@ -212,110 +200,7 @@ def _relaxed_bound(master: Master) -> float:
         return -math.inf
 
 
-class _Dispatch:
-    """The dispatch for fixed investment columns, solved in the model's own HiGHS instance (so
-    its basis is at hand for the solves that follow)."""
-
-    def __init__(
-        self,
-        highs: highspy.Highs,
-        columns: np.ndarray,
-        deadline: float | None,
-        rows,
-        cost,
-        log_file: str | None,
-    ):
-        self.highs, self.columns, self.deadline = highs, columns, deadline
-        # Unserved heat, one column per hour at the end of the model (removed by `close`).
-        k = len(rows)
-        self.first_slack = highs.getNumCol()
-        highs.addCols(
-            k,
-            cost,
-            np.zeros(k),
-            np.full(k, highspy.kHighsInf),
-            k,
-            np.arange(k, dtype=np.int32),
-            np.asarray(rows, dtype=np.int32),
-            np.ones(k),
-        )
-        self.slacks = np.arange(self.first_slack, self.first_slack + k, dtype=np.int32)
-        self.cost = np.asarray(cost, float)
-        self.rises = 0
-        self.basis = None
-        self.unserved = 0.0
-        self.solves = 0
-        self.seconds = 0.0
-        # Many small solves: their log goes to the solver log file only, not to the console.
-        highs.setOptionValue("log_to_console", False)
-        if log_file and highs.getOptionValue("log_file")[1] != log_file:
-            highs.setOptionValue("log_file", log_file)
-        highs.setOptionValue("solve_relaxation", True)  # integers are all fixed: an LP, with duals
-        highs.setOptionValue("simplex_dual_edge_weight_strategy", 1)
-        highs.setOptionValue("objective_bound", math.inf)
-
-    def keep_basis(self) -> None:
-        """Start the next dispatches from the last one's basis (the trust region's centre): the
-        points tried are near it, and a far point that did not pay is a poor place to start from."""
-        self.basis = self.highs.getBasis()
-
-    def __call__(self, x: np.ndarray) -> tuple[float, np.ndarray]:
-        h = self.highs
-        if self.basis is not None:
-            h.setBasis(self.basis)
-        h.changeColsBounds(len(self.columns), self.columns.astype(np.int32), x, x)
-        if self.deadline is not None:
-            left = self.deadline - time.perf_counter()
-            if left <= 0:
-                raise TimeUp("time limit")
-            h.setOptionValue("time_limit", left)
-        t = time.perf_counter()
-        h.run()
-        self.solves += 1
-        self.seconds += time.perf_counter() - t
-        status = h.getModelStatus()
-        if status == highspy.HighsModelStatus.kTimeLimit:
-            raise TimeUp("time limit")
-        if status != highspy.HighsModelStatus.kOptimal:
-            # With unserved heat priced, a dispatch is feasible but for another limit (a CO2 cap,
-            # a fuel limit); a warm start can also end in a wrong verdict: once more from scratch.
-            log.debug("dispatch %d: %s from the kept basis; again from scratch", self.solves, status)
-            h.clearSolver()
-            h.run()
-            status = h.getModelStatus()
-            if status != highspy.HighsModelStatus.kOptimal:
-                raise Stop(f"dispatch {h.modelStatusToString(status)}")
-        z = float(h.getInfo().objective_function_value)
-        solution = h.getSolution()
-        self.unserved = float(np.sum(np.array(solution.col_value)[self.slacks]))
-        log.debug(
-            "dispatch %d: %.2f (%.3g MWh unserved) in %.2f s",
-            self.solves,
-            z,
-            self.unserved,
-            time.perf_counter() - t,
-        )
-        return z, np.array(solution.col_dual)[self.columns]
-
-    @property
-    def served(self) -> bool:
-        """The last dispatch supplied every MWh (its cost is that of a real solution)."""
-        return self.unserved <= 1e-6
-
-    def raise_price(self) -> None:
-        """Unserved heat ten times dearer (module docstring); Stop after PRICE_RISES rises."""
-        if self.rises >= PRICE_RISES:
-            raise Stop("unserved heat at every price tried")
-        self.rises += 1
-        self.cost = 10.0 * self.cost
-        self.highs.changeColsCost(len(self.slacks), self.slacks, self.cost)
-        log.debug("unserved heat now %.3g €/MWh", float(self.cost.max()))
-
-    def close(self) -> None:
-        self.highs.deleteCols(len(self.slacks), self.slacks)
-
-
-def _run(master: Master, dispatch: _Dispatch, x0: np.ndarray, is_cap, size, gap, deadline, best: _Best):
+def _run(master: Master, dispatch: Dispatch, x0: np.ndarray, is_cap, size, gap, deadline, best: _Best):
     """Both phases; returns (the bound, finished), the best point in `best`."""
     z, grad = dispatch(x0)
     master.add_cut(z, grad, x0)

@@ -121,3 +121,7 @@ def consistent(master: Master, x: np.ndarray, is_cap: np.ndarray) -> np.ndarray:
         h.changeColsCost(n + 1, np.arange(n + 1), np.r_[np.zeros(n), 1.0])
         h.changeColBounds(n, -highspy.kHighsInf, highspy.kHighsInf)
     return point
+
+
+class TimeUp(Stop):
+    """The time limit came during the decomposition."""
