@@ -53,13 +53,16 @@ def solve(
     while True:
         solver = None
         key = structure_key(inputs) if cache is not None else None
-        if first and cache is not None and cache.key == key and cache.built is not None:
+        reused = first and cache is not None and cache.key == key and cache.built is not None
+        if reused:
             built, solver = reuse(cache, inputs)
         else:
             built = build_model(inputs)
         first = False
         if first_build and decomposable(built.inputs):
-            start_capacities = _screening_start(inputs, options)
+            # A reused sweep model still holds the last point's capacities: a start near this
+            # point's, without a screening of its own.
+            start_capacities = _last_capacities(built) if reused else _screening_start(inputs, options)
         first_build = False
         report, solver = solve_rounds(built, options, start, min_load_hours, solver, start_capacities)
         if cache is not None:
@@ -107,6 +110,11 @@ SCREENING_GAP = 0.01
 SCREENING_SECONDS = 30.0
 
 
+def _last_capacities(built: BuiltModel) -> dict[str, float]:
+    blocks = {**built.converter_blocks, **built.storage_blocks}
+    return {name: built_capacity(block) for name, block in blocks.items()}
+
+
 def _screening_start(inputs: SystemInputs, options: SolveOptions) -> dict[str, float] | None:
     """Capacities from a solve on typical days: where the decomposition of the full model starts
     (near the optimum, each dispatch it solves takes few simplex iterations). Only a start: the
@@ -129,8 +137,7 @@ def _screening_start(inputs: SystemInputs, options: SolveOptions) -> dict[str, f
     if not report.feasible:
         return None
     log.info("typical-day start for the decomposition in %.1f s", time.perf_counter() - t)
-    blocks = {**built.converter_blocks, **built.storage_blocks}
-    return {name: built_capacity(block) for name, block in blocks.items()}
+    return _last_capacities(built)
 
 
 def _finish(
