@@ -30,7 +30,8 @@ from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondi
 from pyomo.contrib.solver.solvers.highs import Highs
 
 from dhopt.branching import MAX_BRANCHED_BUILDS, branch_on_builds
-from dhopt.decomposition import decomposable, decompose, investment_of
+from dhopt.decomposition import decomposable, investment_of
+from dhopt.decomposition import decompose as decompose_round
 from dhopt.highs_adapter import LP_OPTIONS, MIP_OPTIONS, hand_over, highs_version
 from dhopt.min_load_repair import min_load_violations_of, repair
 from dhopt.model import BuiltModel
@@ -54,6 +55,7 @@ def solve_rounds(
     min_load_hours: dict[str, set[int]],
     solver: Highs | None = None,
     start_capacities: dict[str, float] | None = None,
+    decompose: bool = True,
 ) -> tuple[SolveReport, Highs]:
     """The rounds of one solve. `start_capacities` (unit → MW or MWh, e.g. from a typical-day
     screening) is where the decomposition of a full-year model starts (dhopt.decomposition)."""
@@ -105,7 +107,7 @@ def solve_rounds(
     # a MIP), held at their values in a repair like the build decisions, which keeps them feasible.
     commit_vars = [v for b in built.converter_blocks.values() for v in commitment.integer_vars(b)]
     build_vars += commit_vars
-    use_decomposition = decomposable(built.inputs) and not commit_vars
+    use_decomposition = decompose and decomposable(built.inputs) and not commit_vars
     rounds: list[SolveRound] = []
     solve_start = time.perf_counter()
     status, feasible, message = "error", False, ""
@@ -140,7 +142,7 @@ def solve_rounds(
             invest = investment_of(built, begin)
             deadline = None if options.time_limit is None else start + options.time_limit
             log_file = None if options.log_file is None else str(options.log_file)
-            res = decompose(solver, invest, options.mip_gap / 10, deadline, lp, log_file)
+            res = decompose_round(solver, invest, options.mip_gap / 10, deadline, lp, log_file)
         if res is not None:
             kind += " (decomposed)"
         elif kind == "relaxation" and no_on_off and len(builds_only) < len(free_builds):
