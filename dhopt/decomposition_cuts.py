@@ -37,9 +37,8 @@ def peak_rows(built: BuiltModel) -> list[tuple[dict[int, float], float]]:
         window = slice(start, start + length)
         coefficients: dict[int, float] = {}
         for u in inputs.converters:
-            cf = np.ones(hours) if u.capacity_factor is None else np.asarray(u.capacity_factor, float)
             cap, _ = capacity_vars(built.converter_blocks[u.name])
-            coefficients[id(cap)] = (1.0 - u.heat_loss_fraction) * float(cf[window].sum())
+            coefficients[id(cap)] = (1.0 - u.heat_loss_fraction) * float(u.heat_per_mw[window].sum())
         for s in inputs.storages:
             cap = storage_investment_vars(built.storage_blocks[s.name])[0]
             share = 1.0 if s.usable_share is None else float(np.max(s.usable_share))

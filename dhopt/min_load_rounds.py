@@ -30,11 +30,11 @@ from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondi
 from pyomo.contrib.solver.solvers.highs import Highs
 
 from dhopt.branching import MAX_BRANCHED_BUILDS, branch_on_builds
-from dhopt.decomposition import decomposable, investment_of
 from dhopt.decomposition import decompose as decompose_round
+from dhopt.decomposition import investment_of
 from dhopt.highs_adapter import LP_OPTIONS, MIP_OPTIONS, hand_over, highs_version
 from dhopt.min_load_repair import min_load_violations_of, repair
-from dhopt.model import BuiltModel
+from dhopt.model import BuiltModel, built_capacities
 from dhopt.solve_types import SolveOptions, SolveReport, SolveRound, relative_gap
 from dhopt.starts_solve import solve_with_starts
 from dhopt.units import commitment
@@ -55,10 +55,11 @@ def solve_rounds(
     min_load_hours: dict[str, set[int]],
     solver: Highs | None = None,
     start_capacities: dict[str, float] | None = None,
-    decompose: bool = True,
+    decompose: bool = False,
 ) -> tuple[SolveReport, Highs]:
-    """The rounds of one solve. `start_capacities` (unit → MW or MWh, e.g. from a typical-day
-    screening) is where the decomposition of a full-year model starts (dhopt.decomposition)."""
+    """The rounds of one solve. `decompose`: solve the rounds without on/off binaries by
+    decomposition over the capacities (dhopt.decomposition; the caller checks `decomposable`),
+    starting from `start_capacities` (unit → MW or MWh, e.g. from a typical-day screening)."""
     m = built.model
     handed_over = solver is not None
     solver = solver or Highs()
@@ -107,7 +108,6 @@ def solve_rounds(
     # a MIP), held at their values in a repair like the build decisions, which keeps them feasible.
     commit_vars = [v for b in built.converter_blocks.values() for v in commitment.integer_vars(b)]
     build_vars += commit_vars
-    use_decomposition = decompose and decomposable(built.inputs) and not commit_vars
     rounds: list[SolveRound] = []
     solve_start = time.perf_counter()
     status, feasible, message = "error", False, ""
@@ -137,8 +137,9 @@ def solve_rounds(
         committed = {id(v) for v in commit_vars}
         builds_only = [v for v in free_builds if id(v) not in committed]
         res = None
-        if no_on_off and use_decomposition:
-            begin = _current_capacities(built) if kind != "relaxation" else start_capacities
+        if no_on_off and decompose:
+            # a repair starts where the relaxation ended
+            begin = built_capacities(built) if kind != "relaxation" else start_capacities
             invest = investment_of(built, begin)
             deadline = None if options.time_limit is None else start + options.time_limit
             log_file = None if options.log_file is None else str(options.log_file)
@@ -267,12 +268,6 @@ def solve_rounds(
         message=message,
     )
     return report, solver
-
-
-def _current_capacities(built: BuiltModel) -> dict[str, float]:
-    """The loaded solution's capacities (where the decomposition of a repair starts)."""
-    blocks = {**built.converter_blocks, **built.storage_blocks}
-    return {name: float(capacity_vars(b)[0].value or 0.0) for name, b in blocks.items()}
 
 
 @dataclass

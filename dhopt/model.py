@@ -20,6 +20,7 @@ from dhopt.carriers import ELECTRICITY, extraction_cost_per_mwh_el, fuel_names
 from dhopt.carriers import operating_cost_per_mwh as operating_cost_per_mwh_of
 from dhopt.inputs import SystemInputs
 from dhopt.units import converter, pit_booster, storage
+from dhopt.units.capacity import built_capacity
 from dhopt.units.converter import ConverterInputs, add_converter
 from dhopt.units.storage import add_storage
 from dhopt.weather_years import cycle_hours
@@ -122,6 +123,12 @@ def _add_fuel_limits(m: pyo.ConcreteModel, inputs: SystemInputs, blocks: dict[st
 def heat_balance_rows(built: BuiltModel) -> list:
     """The heat balance's constraint in each hour (delivered heat = demand, or ≥ with dumping)."""
     return [built.model.heat_balance[n] for n in range(built.inputs.hours)]
+
+
+def built_capacities(built: BuiltModel) -> dict[str, float]:
+    """The loaded solution's capacity of every unit, MW or MWh (existing included)."""
+    blocks = {**built.converter_blocks, **built.storage_blocks}
+    return {name: built_capacity(block) for name, block in blocks.items()}
 
 
 def grid_values(built: BuiltModel) -> np.ndarray:

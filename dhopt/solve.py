@@ -24,10 +24,9 @@ from dhopt.highs_adapter import highs_version
 from dhopt.inputs import SystemInputs
 from dhopt.marginal_cost import marginal_heat_cost
 from dhopt.min_load_rounds import solve_rounds
-from dhopt.model import BuiltModel, build_model, structure_key
+from dhopt.model import BuiltModel, build_model, built_capacities, structure_key
 from dhopt.model_reuse import ModelCache, reuse
 from dhopt.solve_types import SolveOptions, SolveReport, SolveRound
-from dhopt.units.capacity import built_capacity
 
 log = logging.getLogger(__name__)
 
@@ -136,8 +135,7 @@ def _screening_start(inputs: SystemInputs, options: SolveOptions) -> dict[str, f
     if not report.feasible:
         return None
     log.info("typical-day start for the decomposition in %.1f s", time.perf_counter() - t)
-    blocks = {**built.converter_blocks, **built.storage_blocks}
-    return {name: built_capacity(block) for name, block in blocks.items()}
+    return built_capacities(built)
 
 
 def _finish(

@@ -7,7 +7,6 @@ import pytest
 from conftest import REFERENCE, base_scenario, crf, heat_pump
 
 import dhopt.decomposition as decomposition
-import dhopt.min_load_rounds as rounds_module
 import dhopt.solve as solve_module
 from dhopt.run import run_scenario
 from dhopt.solve import SolveOptions
@@ -87,7 +86,7 @@ def test_the_decomposition_matches_the_model_solved_whole(monkeypatch):
     options = SolveOptions(mip_gap=1e-4)
     ours = run_scenario(REFERENCE, hours=2016, options=options)
     assert ours.report.rounds[0].kind == "relaxation (decomposed)"
-    monkeypatch.setattr(rounds_module, "decomposable", lambda inputs: False)
+    monkeypatch.setattr(solve_module, "decomposable", lambda inputs: False)
     whole = run_scenario(REFERENCE, hours=2016, options=options)
     assert "decomposed" not in whole.report.rounds[0].kind
     assert ours.report.objective == pytest.approx(whole.report.objective, rel=2e-4)

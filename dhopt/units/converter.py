@@ -98,6 +98,11 @@ class ConverterInputs:
         return np.where(el > 0, 1.0 / np.where(el > 0, el, 1.0), np.nan)
 
     @property
+    def heat_per_mw(self) -> np.ndarray:
+        """Heat the unit can give per MW of capacity in each hour (the capacity factor; 1 without)."""
+        return np.ones(len(self.upper_mw)) if self.capacity_factor is None else self.capacity_factor
+
+    @property
     def uses_fuel(self) -> bool:
         return any(name != ELECTRICITY for name in self.uses_per_mwh)
 
@@ -190,8 +195,7 @@ def electric_capacity_mw(u: ConverterInputs, capacity_mw: float) -> float:
     el = u.electricity_per_mwh
     if el is None or u.uses_fuel:
         return float("nan")
-    share = np.ones(len(el)) if u.capacity_factor is None else u.capacity_factor
-    full = np.minimum(capacity_mw * share, u.upper_mw)
+    full = np.minimum(capacity_mw * u.heat_per_mw, u.upper_mw)
     return float(np.max(full * el, initial=0.0))
 
 
@@ -241,7 +245,7 @@ def hourly_upper(u: ConverterInputs) -> np.ndarray:
     """The bound on q[n]: availability, the capacity bound, a fixed capacity (a bound on each hour,
     not a row per hour); 0 in hours whose availability is below the minimum load (exact, and it
     keeps the relaxation from using those hours)."""
-    cf = np.ones(len(u.upper_mw)) if u.capacity_factor is None else u.capacity_factor
+    cf = u.heat_per_mw
     with np.errstate(invalid="ignore"):  # inf · 0 (no bound, no yield) is no heat
         upper = np.minimum(u.upper_mw, np.where(cf > 0, cf * u.capacity_bound_mw, 0.0))
     if u.capacity_fixed_mw is not None:
