@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -40,21 +41,21 @@ PORTFOLIO_PHYSICS = {
 }
 
 
-def _absolute_files(node: Any, folder: Path) -> Any:
-    """The scenario with every `file:` made absolute (it is written to another folder)."""
+def _map_files(node: Any, new_name: Callable[[str], str]) -> Any:
+    """The scenario with every `file:` replaced by new_name(file) (it is written to another folder)."""
     if isinstance(node, dict):
-        out = {k: _absolute_files(v, folder) for k, v in node.items()}
+        out = {k: _map_files(v, new_name) for k, v in node.items()}
         if isinstance(out.get("file"), str):
-            out["file"] = str((folder / out["file"]).resolve())
+            out["file"] = new_name(out["file"])
         return out
     if isinstance(node, list):
-        return [_absolute_files(v, folder) for v in node]
+        return [_map_files(v, new_name) for v in node]
     return node
 
 
 def copied_heat_pumps(copies: int, folder: Path) -> Path:
     """The reference with each heat pump there `copies` times in all; returns the scenario's path."""
-    data = _absolute_files(yaml.safe_load(REFERENCE.read_text()), REFERENCE.parent)
+    data = _map_files(yaml.safe_load(REFERENCE.read_text()), lambda f: str((REFERENCE.parent / f).resolve()))
     units = data["units"]
     pumps = [name for name, u in units.items() if u.get("type") == "heat_pump"]
     for name in pumps:
@@ -82,23 +83,15 @@ def summer_fortnight(folder: Path) -> Path:
     data = yaml.safe_load(REFERENCE.read_text())
     cut: dict[str, str] = {}
 
-    def slice_files(node: Any) -> Any:
-        if isinstance(node, dict):
-            out = {k: slice_files(v) for k, v in node.items()}
-            name = out.get("file")
-            if isinstance(name, str):
-                if name not in cut:
-                    frame = pd.read_csv(REFERENCE.parent / name)
-                    target = folder / f"fortnight-{len(cut)}.csv"
-                    frame.iloc[JULY_FIRST_HOUR : JULY_FIRST_HOUR + 336].to_csv(target, index=False)
-                    cut[name] = str(target)
-                out["file"] = cut[name]
-            return out
-        if isinstance(node, list):
-            return [slice_files(v) for v in node]
-        return node
+    def sliced(name: str) -> str:
+        if name not in cut:
+            frame = pd.read_csv(REFERENCE.parent / name)
+            target = folder / f"fortnight-{len(cut)}.csv"
+            frame.iloc[JULY_FIRST_HOUR : JULY_FIRST_HOUR + 336].to_csv(target, index=False)
+            cut[name] = str(target)
+        return cut[name]
 
-    data = slice_files(data)
+    data = _map_files(data, sliced)
     data["hours"] = 336
     path = folder / "nordhavn-july-fortnight.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False))
