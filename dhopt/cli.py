@@ -89,6 +89,13 @@ def solve(
     ] = 1e-3,
     time_limit: Annotated[float | None, typer.Option(min=0.0, help="Wall-clock limit, s.")] = None,
     threads: Annotated[int | None, typer.Option(min=1, help="Solver threads.")] = None,
+    solver: Annotated[
+        str,
+        typer.Option(
+            help="MIP solver: highs (dhopt's own fast path) or another that Pyomo drives and that is "
+            "installed: cbc, glpk, scip, cplex, gurobi (the whole MILP at once; slower on big models).",
+        ),
+    ] = "highs",
     plots: Annotated[bool, typer.Option("--plots/--no-plots", help="Write DIR/plots/ at the end.")] = True,
     report: Annotated[
         bool, typer.Option("--report/--no-report", help="Write DIR/report.html at the end (dhopt report).")
@@ -125,9 +132,11 @@ def solve(
 
     if check_exact and typical_days is None:
         fail("--check-exact compares a --typical-days run with the exact one; give --typical-days N")
-    _check_solver_options(time_limit, threads)
+    _check_solver_options(time_limit, threads, solver)
     out = out or Path("results") / scenario.stem
-    options = SolveOptions(mip_gap=mip_gap, time_limit=time_limit, threads=threads, echo_log=verbose)
+    options = SolveOptions(
+        mip_gap=mip_gap, time_limit=time_limit, threads=threads, echo_log=verbose, solver=solver
+    )
     exact = None
     try:
         with (
@@ -145,7 +154,9 @@ def solve(
                 typical_days=typical_days,
             )
             if check_exact:
-                exact_options = SolveOptions(mip_gap=mip_gap, time_limit=time_limit, threads=threads)
+                exact_options = SolveOptions(
+                    mip_gap=mip_gap, time_limit=time_limit, threads=threads, solver=solver
+                )
                 exact = run_scenario(outcome.loaded, hours=hours, options=exact_options)
     except SolverError as exc:
         fail(str(exc), EXIT_NOT_PROVEN if exc.status == "time_limit" else EXIT_INPUT)
@@ -202,7 +213,13 @@ def solve(
         raise typer.Exit(EXIT_NOT_PROVEN)
 
 
-def _check_solver_options(time_limit: float | None, threads: int | None) -> None:
+def _check_solver_options(time_limit: float | None, threads: int | None, solver: str = "highs") -> None:
+    from dhopt.pyomo_solvers import check_solver
+
+    try:
+        check_solver(solver)
+    except DhoptError as exc:
+        fail(str(exc))
     cores = os.cpu_count() or 1
     if threads is not None and threads > cores:
         fail(f"--threads: expected at most {cores} (the cores of this machine), found {threads}")

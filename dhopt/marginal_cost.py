@@ -15,6 +15,8 @@ not loaded.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import numpy as np
 import pyomo.environ as pyo
@@ -35,13 +37,12 @@ def _decisions(built: BuiltModel) -> list[pyo.Var]:
     return integers + [capacity_vars(b)[0] for b in blocks]
 
 
-def marginal_heat_cost(built: BuiltModel, solver: Highs) -> np.ndarray | None:
-    """€ per MWh of heat in each model hour, or None if HiGHS gives no duals (logged)."""
-    m = built.model
+@contextmanager
+def decisions_held(built: BuiltModel) -> Iterator[list[pyo.Var]]:
+    """Every integer and capacity held at its solved value (integers rounded); the bounds are put
+    back afterwards. Yields the variables it held."""
     free = [v for v in _decisions(built) if not v.fixed and v.lb != v.ub]
     saved = [(v, v.lb, v.ub) for v in free]
-    cfg = solver.config
-    options, load, limit = dict(cfg.solver_options), cfg.load_solutions, cfg.time_limit
     try:
         for v in free:
             value = float(v.value or 0.0)
@@ -49,21 +50,33 @@ def marginal_heat_cost(built: BuiltModel, solver: Highs) -> np.ndarray | None:
                 value = float(round(value))
             v.setlb(value)
             v.setub(value)
-        solver.update_variables(free)
-        cfg.solver_options = {**options, **LP_OPTIONS}
-        cfg.load_solutions = False  # the solution stays the one the solve reported
-        cfg.time_limit = None
-        res = solver.solve(m)
-        rows = list(m.heat_balance.values())
-        duals = res.solution_loader.get_duals(rows)
-    except Exception as exc:  # no duals is a missing column, not a failed run
-        log.warning("no marginal heat cost: the final LP gave no duals (%s)", exc)
-        return None
+        yield free
     finally:
         for v, lb, ub in saved:
             v.setlb(lb)
             v.setub(ub)
-        if free:
-            solver.update_variables(free)
+
+
+def marginal_heat_cost(built: BuiltModel, solver: Highs) -> np.ndarray | None:
+    """€ per MWh of heat in each model hour, or None if HiGHS gives no duals (logged)."""
+    m = built.model
+    cfg = solver.config
+    options, load, limit = dict(cfg.solver_options), cfg.load_solutions, cfg.time_limit
+    held: list[pyo.Var] = []
+    try:
+        with decisions_held(built) as held:
+            solver.update_variables(held)
+            cfg.solver_options = {**options, **LP_OPTIONS}
+            cfg.load_solutions = False  # the solution stays the one the solve reported
+            cfg.time_limit = None
+            res = solver.solve(m)
+            rows = list(m.heat_balance.values())
+            duals = res.solution_loader.get_duals(rows)
+    except Exception as exc:  # no duals is a missing column, not a failed run
+        log.warning("no marginal heat cost: the final LP gave no duals (%s)", exc)
+        return None
+    finally:
+        if held:
+            solver.update_variables(held)  # their bounds are back
         cfg.solver_options, cfg.load_solutions, cfg.time_limit = options, load, limit
     return np.array([float(duals[c]) for c in rows]) / built.inputs.weights

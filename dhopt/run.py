@@ -140,6 +140,7 @@ def run_scenario(
             "mip_gap": options.mip_gap,
             "time_limit": options.time_limit,
             "threads": options.threads,
+            "solver": options.solver,
         },
         "solver": report.solver,
         "status": report.status,

@@ -26,6 +26,7 @@ from dhopt.marginal_cost import marginal_heat_cost
 from dhopt.min_load_rounds import solve_rounds
 from dhopt.model import BuiltModel, build_model, built_capacities, structure_key
 from dhopt.model_reuse import ModelCache, reuse
+from dhopt.pyomo_solvers import HIGHS, marginal_heat_cost_with, solve_with
 from dhopt.solve_types import SolveOptions, SolveReport, SolveRound
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,9 @@ def solve(
     reused, and the one built here is kept for the next call.
     """
     options = options or SolveOptions()
+    other = options.solver != HIGHS  # another solver gets the whole MILP (dhopt.pyomo_solvers)
+    if other:
+        cache = None  # a reused model is handed over to HiGHS
     start = time.perf_counter()
     build_seconds = 0.0
     min_load_hours: dict[str, set[int]] = {}
@@ -61,15 +65,18 @@ def solve(
         # A reused sweep model is solved whole, from the last point's basis: with most capacities
         # fixed that took a median 4.3 s a full-year point, the decomposition (measured on the
         # 10-point benchmark sweep) more.
-        decompose = not reused and decomposable(built.inputs)
+        decompose = not reused and not other and decomposable(built.inputs)
         if first_build and decompose:
             t0 = time.perf_counter()
             start_capacities = _screening_start(inputs, options)
             solve_seconds += time.perf_counter() - t0  # the screening is part of solving
         first_build = False
-        report, solver = solve_rounds(
-            built, options, start, min_load_hours, solver, start_capacities, decompose=decompose
-        )
+        if other:
+            report = solve_with(built, options.solver, options, start)
+        else:
+            report, solver = solve_rounds(
+                built, options, start, min_load_hours, solver, start_capacities, decompose=decompose
+            )
         if cache is not None:
             cache.key, cache.built, cache.solver = key, built, solver
         build_seconds += built.build_seconds  # Pyomo build + handing the model to HiGHS
@@ -146,7 +153,11 @@ def _finish(
     """The marginal heat cost of a solution (one more LP, integers fixed; dhopt.marginal_cost)."""
     if options.marginal_cost and report.feasible and report.objective is not None:
         t = time.perf_counter()
-        built.marginal_heat_cost = marginal_heat_cost(built, solver)
+        built.marginal_heat_cost = (
+            marginal_heat_cost(built, solver)
+            if options.solver == HIGHS
+            else marginal_heat_cost_with(built, options.solver, options)
+        )
         report.solve_seconds += time.perf_counter() - t
     return built, report
 

@@ -18,6 +18,8 @@ class SolveOptions:
     echo_log: bool = False  # copy the solver's log to the terminal
     marginal_cost: bool = True  # the heat balance's duals at the end (one more LP; sweeps skip it)
     highs_options: dict[str, object] = field(default_factory=lambda: dict(DEFAULT_HIGHS_OPTIONS))
+    # "highs" (dhopt's own path) or another MIP solver Pyomo drives (dhopt.pyomo_solvers)
+    solver: str = "highs"
 
 
 @dataclass

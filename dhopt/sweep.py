@@ -26,7 +26,8 @@ from typing import Any
 import pandas as pd
 
 from dhopt import sweep_point
-from dhopt.errors import ScenarioError
+from dhopt.errors import DhoptError, ScenarioError
+from dhopt.pyomo_solvers import check_solver
 from dhopt.result_files import write_json
 from dhopt.sweep_plan import (
     Case,
@@ -213,6 +214,12 @@ def run_sweep(
     if workers < 1:
         raise ScenarioError(f"--workers: expected at least 1, found {workers}")
     plan = load_sweep(sweep_path, hours)
+    try:
+        check_solver(plan.config.solver)
+    except DhoptError as exc:
+        raise ScenarioError(
+            f"{sweep_path}: solver: {str(exc).removeprefix('--solver').lstrip(': ')}"
+        ) from None
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise ScenarioError(f"{out}: --out is a file, expected a folder")
@@ -368,6 +375,7 @@ def _task(plan: SweepPlan, spec: PointSpec, out: Path, running_dir: Path | None)
         "mip_gap": c.mip_gap,
         "time_limit": c.time_limit_s,
         "threads": c.threads,
+        "solver": c.solver,
         "running_dir": str(running_dir) if running_dir else None,
         "keep_dir": str(out / "runs" / spec.id) if c.keep_runs else None,
         "faults": dict(sweep_point._TEST_FAULTS) if sweep_point._TEST_FAULTS else None,  # tests only

@@ -138,6 +138,11 @@ class SweepFile(StrictModel):
     )
     mip_gap: NonNegative = Field(1e-3, description="Relative MIP gap per point, -.")
     threads: ThreadCount = Field(1, description="Solver threads per point.")
+    solver: str = Field(
+        "highs",
+        description="MIP solver: highs (dhopt's own path) or another that Pyomo drives and that is "
+        "installed (cbc, glpk, scip, cplex, gurobi; the whole MILP at once, docs/performance.md).",
+    )
     overrides: dict[str, Any] = Field(
         default_factory=dict,
         description="Dotted path → value, applied to every point (a point's own overrides win).",
@@ -148,6 +153,15 @@ class SweepFile(StrictModel):
         None, description="Dotted path → list of values; every combination is a point."
     )
     keep_runs: bool = Field(False, description="Also write each point's result folder to runs/<id>/.")
+
+    @field_validator("solver")
+    @classmethod
+    def _known_solver(cls, name: str) -> str:
+        from dhopt.pyomo_solvers import known_solvers  # Pyomo loads only when a sweep file does
+
+        if name not in known_solvers():
+            raise ValueError(f"expected one of {', '.join(known_solvers())}, found {name!r}")
+        return name
 
     @model_validator(mode="after")
     def _something_to_sweep(self) -> SweepFile:

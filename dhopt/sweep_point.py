@@ -190,6 +190,7 @@ def _solve_point(task: dict[str, Any]) -> dict[str, Any]:
             mip_gap=task["mip_gap"],
             time_limit=task.get("time_limit"),
             threads=task.get("threads"),
+            solver=task.get("solver", "highs"),
             marginal_cost=False,  # a sweep reports its points, not their hourly prices
         )
         outcome = run_scenario(
@@ -223,6 +224,7 @@ def _solve_point(task: dict[str, Any]) -> dict[str, Any]:
             objective_eur_per_year=report.objective,
             bound_eur_per_year=getattr(report, "bound", None),
             gap=report.gap,
+            solver=report.solver,
             solve_seconds=report.solve_seconds,
             **summarise(outcome.results),
         )

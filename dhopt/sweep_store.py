@@ -178,6 +178,7 @@ def points_table(plan: SweepPlan, records: dict[str, dict[str, Any]]) -> pd.Data
         r["objective_eur_per_year"] = rec.get("objective_eur_per_year")
         r["bound_eur_per_year"] = rec.get("bound_eur_per_year")
         r["gap"] = rec.get("gap")
+        r["solver"] = rec.get("solver")
         r["wall_seconds"] = rec.get("wall_seconds")
         r["attempt"] = rec.get("attempt")
         out.append(r)
