@@ -15,13 +15,13 @@ import typer
 from rich.table import Table
 
 from dhopt.console import (
-    EXIT_INPUT,
     EXIT_NOT_PROVEN,
     console,
     err_console,
     exit_on_interrupt,
     fail,
     setup_logging,
+    time_limit_advice,
 )
 from dhopt.errors import DhoptError
 from dhopt.solve_summary import print_check, print_summary, uses_text
@@ -159,7 +159,9 @@ def solve(
                 )
                 exact = run_scenario(outcome.loaded, hours=hours, options=exact_options)
     except SolverError as exc:
-        fail(str(exc), EXIT_NOT_PROVEN if exc.status == "time_limit" else EXIT_INPUT)
+        if exc.status == "time_limit":
+            fail(f"{exc}; {time_limit_advice(solver=solver)}", EXIT_NOT_PROVEN)
+        fail(str(exc))
     except DhoptError as exc:
         fail(str(exc))
     if typical_days is not None:
@@ -204,12 +206,16 @@ def solve(
             print_check(check)
         console.print(f"results in [bold]{out}[/]")
     if not proven:
-        status = outcome.report.status if outcome.report.status != "optimal" else exact.report.status
+        stopped = outcome.report if outcome.report.status != "optimal" else exact.report
         err_console.print(
-            f"[yellow]not proven optimal ({status}):[/] {outcome.report.message or exact.report.message}",
+            f"[yellow]not proven optimal ({stopped.status}):[/] {stopped.message}",
             highlight=False,
             soft_wrap=True,
         )
+        if stopped.status == "time_limit":
+            err_console.print(
+                time_limit_advice(stopped.min_load_binaries, solver), highlight=False, soft_wrap=True
+            )
         raise typer.Exit(EXIT_NOT_PROVEN)
 
 

@@ -60,6 +60,21 @@ EXIT_NOT_PROVEN = 3  # a result that is not proven optimal (time limit, large ga
 EXIT_INTERRUPTED = 130  # Ctrl-C (SIGINT); 143 for SIGTERM
 
 
+def time_limit_advice(min_load_binaries: int = 0, solver: str = "highs") -> str:
+    """What to try when a solve stopped at its time limit (one line for the console)."""
+    tips = [
+        "more time (--time-limit)",
+        "a looser gap (--mip-gap 0.01)",
+        "typical days to screen first (--typical-days 12; approximate, and labelled so)",
+        "fewer candidate units (capacity_max_mw: 0 on those that cannot pay)",
+    ]
+    if min_load_binaries:
+        tips.append(f"fewer or lower minimum loads ({min_load_binaries:,} on/off binaries were needed)")
+    if solver != "highs":
+        tips.insert(0, "dhopt's own HiGHS path (leave out --solver)")
+    return "to get a proven answer, try " + "; ".join(tips)
+
+
 @contextlib.contextmanager
 def exit_on_interrupt(cleanup: Callable[[], None] | None = None) -> Iterator[None]:
     """On SIGINT or SIGTERM: clean up, print one "interrupted" line and leave at once (130 / 143).

@@ -139,10 +139,11 @@ def solve_with(built: BuiltModel, name: str, options: SolveOptions, start: float
         raise DhoptError(f"--solver {name}: the solver failed to run ({exc})") from exc
     seconds = time.perf_counter() - t
     tc = res.solver.termination_condition
-    has_solution = len(res.solution) > 0 and res.solver.status in (
-        SolverStatus.ok,
-        SolverStatus.warning,
-        SolverStatus.aborted,
+    # intermediateNonInteger: the solver's last point is not integer, so no solution at all
+    has_solution = (
+        len(res.solution) > 0
+        and res.solver.status in (SolverStatus.ok, SolverStatus.warning, SolverStatus.aborted)
+        and tc != TerminationCondition.intermediateNonInteger
     )
     objective = bound = None
     feasible = False
@@ -182,7 +183,9 @@ def _bound(res, objective: float, tc, gap: float) -> float | None:
 def _status(tc, feasible: bool, objective: float | None, bound: float | None) -> tuple[str, str]:
     if tc == TerminationCondition.optimal and feasible:
         return "optimal", ""
-    if tc in (TerminationCondition.maxTimeLimit, TerminationCondition.maxIterations):
+    # CBC stopped by its time limit before an integer solution says intermediateNonInteger
+    stopped = (TerminationCondition.maxTimeLimit, TerminationCondition.maxIterations)
+    if tc in stopped or (tc == TerminationCondition.intermediateNonInteger and objective is None):
         if objective is None:
             return "time_limit", "time limit reached before a solution was found"
         gap = relative_gap(objective, bound)

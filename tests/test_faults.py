@@ -158,4 +158,7 @@ def test_time_limit_exit_code_and_words(tmp_path):
     assert result.exit_code == 3, result.output
     assert "time limit" in result.output
     assert "infeasible" not in result.output
+    text = " ".join(result.output.split())
+    for tip in ("--time-limit", "--mip-gap 0.01", "--typical-days 12", "fewer candidate units"):
+        assert tip in text, text  # the console says what to do
     assert not (tmp_path / "run.json").exists()

@@ -91,6 +91,7 @@ def test_a_solver_time_limit_is_reported_as_one():
     assert status == "time_limit" and "gap 9.09 %" in message
     status, message = _status(TC.maxTimeLimit, False, None, None)
     assert status == "time_limit" and "before a solution was found" in message
+    assert _status(TC.intermediateNonInteger, False, None, None)[0] == "time_limit"  # CBC's word for it
     assert _status(TC.infeasible, False, None, None)[0] == "infeasible"
     assert _status(TC.optimal, True, 100.0, 100.0) == ("optimal", "")
     assert _status(TC.optimal, False, 100.0, 100.0)[0] == "error"  # a broken minimum load is not optimal
@@ -133,3 +134,16 @@ def test_a_sweep_names_its_solver(tmp_path, cbc):
     path.write_text(yaml.safe_dump({**sweep, "solver": "excel"}))
     with pytest.raises(ScenarioError, match=r"sweep\.yaml.*solver.*expected one of highs.*found 'excel'"):
         run_sweep(path, tmp_path / "out2", workers=1, progress=False)
+
+
+@pytest.mark.slow
+def test_cbc_at_its_time_limit_says_so(cbc, tmp_path):
+    """2016 h of the reference in 5 s: CBC stops before an integer solution (its
+    intermediateNonInteger): 'time limit', exit 3, what to try, no folder that looks complete."""
+    args = ["solve", str(REFERENCE), "--hours", "2016", "--solver", cbc, "--time-limit", "5"]
+    result = runner.invoke(app, [*args, "--out", str(tmp_path / "r"), "--no-plots", "--no-report"])
+    text = " ".join(result.output.split())
+    assert result.exit_code == 3, text
+    assert "time limit" in text and "infeasible" not in text
+    assert "leave out --solver" in text and "--mip-gap 0.01" in text
+    assert not (tmp_path / "r" / "run.json").exists()
