@@ -93,23 +93,14 @@ def test_storage_shifts_load_to_the_cheap_hour(writer):
     assert d["tank_discharge_mw"].tolist() == pytest.approx([0.0, 10.0], abs=1e-6)
 
 
-def test_minimum_load_forces_the_boiler(writer):
+def minimum_load_case(writer) -> tuple[dict, float]:
     """Demand alternates 3 and 0.5 MW; the heat pump (min 1 MW) cannot make 0.5 MW, so a 0.5 MW
-    boiler covers those hours. The relaxed first round runs the heat pump at 0.5 MW; the on/off
-    binaries added for those hours must remove that."""
+    boiler covers those hours. Returns the scenario and its optimal annual cost, by hand."""
     demand = [3.0, 0.5] * 12
     data = writer.csv("d.csv", demand=demand)
     sc = base_scenario(24, demand={"file": data, "column": "demand"}, price=50.0)
     sc["units"]["hp"] = heat_pump(min_load_mw=1.0, investment={"per_mw_eur": 110_000.0, "lifetime_years": 25})
     sc["units"]["eb"] = boiler()
-    out = solve(writer, sc)
-    assert capacity(out, "hp") == pytest.approx(3.0, abs=1e-6)
-    assert capacity(out, "eb") == pytest.approx(0.5, abs=1e-6)
-    d = out.results.dispatch
-    assert d["hp_heat_mw"].to_numpy() == pytest.approx(np.array([3.0, 0.0] * 12), abs=1e-6)
-    assert d["eb_heat_mw"].to_numpy() == pytest.approx(np.array([0.0, 0.5] * 12), abs=1e-6)
-    assert out.report.min_load_binaries >= 12  # added lazily, in a second round
-    assert len(out.report.rounds) >= 2
     scale = 8760 / 24
     cost = (
         crf(0.04, 25) * 110_000 * 3
@@ -119,6 +110,21 @@ def test_minimum_load_forces_the_boiler(writer):
         + 1020 * 0.5
         + scale * 12 * 0.5 * (50 + 0.5)
     )
+    return sc, cost
+
+
+def test_minimum_load_forces_the_boiler(writer):
+    """The relaxed first round runs the heat pump at 0.5 MW; the on/off binaries added for those
+    hours must remove that."""
+    sc, cost = minimum_load_case(writer)
+    out = solve(writer, sc)
+    assert capacity(out, "hp") == pytest.approx(3.0, abs=1e-6)
+    assert capacity(out, "eb") == pytest.approx(0.5, abs=1e-6)
+    d = out.results.dispatch
+    assert d["hp_heat_mw"].to_numpy() == pytest.approx(np.array([3.0, 0.0] * 12), abs=1e-6)
+    assert d["eb_heat_mw"].to_numpy() == pytest.approx(np.array([0.0, 0.5] * 12), abs=1e-6)
+    assert out.report.min_load_binaries >= 12  # added lazily, in a second round
+    assert len(out.report.rounds) >= 2
     assert out.report.objective == pytest.approx(cost, rel=1e-9)
 
 
