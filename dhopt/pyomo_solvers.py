@@ -195,6 +195,11 @@ def _status(tc, feasible: bool, objective: float | None, bound: float | None) ->
         return "infeasible", "the solver proved the model infeasible"
     if tc == TerminationCondition.unbounded:
         return "error", "the model is unbounded: some cost can fall without limit"
+    if objective is not None and not feasible:
+        return "error", (
+            f"the solver's solution ({tc}) runs a unit below its minimum load (outside its integer "
+            "tolerance); try a tighter tolerance in the solver's options or dhopt's own HiGHS path"
+        )
     if feasible:
         return "feasible", f"the solver stopped ({tc}) before proving the gap"
     return "error", f"the solver stopped ({tc})"
