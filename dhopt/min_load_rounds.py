@@ -34,12 +34,11 @@ from dhopt.decomposition import decompose as decompose_round
 from dhopt.decomposition import investment_of
 from dhopt.highs_adapter import LP_OPTIONS, MIP_OPTIONS, hand_over, highs_version
 from dhopt.min_load_repair import min_load_violations_of, repair
-from dhopt.model import BuiltModel, built_capacities
-from dhopt.solve_types import SolveOptions, SolveReport, SolveRound, relative_gap
+from dhopt.model import BuiltModel, add_on_off, built_capacities
+from dhopt.solve_types import SolveOptions, SolveReport, SolveRound, gap_text, relative_gap
 from dhopt.starts_solve import solve_with_starts
 from dhopt.units import commitment
 from dhopt.units.capacity import capacity_vars
-from dhopt.units.converter import add_min_load, heat_var
 from dhopt.units.storage import integer_vars as storage_integer_vars
 
 log = logging.getLogger("dhopt.solve")  # one logger for the whole solve
@@ -89,14 +88,12 @@ def solve_rounds(
         hand_over(solver, m)
         built.build_seconds += time.perf_counter() - t0  # handing the model to HiGHS is part of building
     units = {u.name: u for u in built.inputs.converters}
-    built.min_load_hours = {k: set(v) for k, v in min_load_hours.items()}
+    built.min_load_hours = {}
     # Hours known from an earlier build (after a bound was raised) get their binaries at once.
-    for name, hours in built.min_load_hours.items():
-        if hours:
-            new_vars, new_cons = add_min_load(built.converter_blocks[name], units[name], sorted(hours), 0)
-            built.on_off.setdefault(name, {}).update(zip(sorted(hours), new_vars, strict=True))
-            solver.add_variables(new_vars)
-            solver.add_constraints(new_cons)
+    for name, hours in min_load_hours.items():
+        new_vars, new_cons = add_on_off(built, units[name], hours, 0)
+        solver.add_variables(new_vars)
+        solver.add_constraints(new_cons)
     blocks = [*built.converter_blocks.values(), *built.storage_blocks.values()]
     build_vars = [build for _, build in map(capacity_vars, blocks) if not build.fixed]
     # A storage's other binaries (the segments of a concave cost curve): relaxed, the curve's
@@ -248,7 +245,7 @@ def solve_rounds(
             )
         if status == "time_limit":
             message = message or "time limit reached"
-            message += f"; best solution kept, gap {_gap_text(obj, bound)}"
+            message += f"; best solution kept, gap {gap_text(obj, bound)}"
     else:
         obj = None
         bound = best_bound if math.isfinite(best_bound) else None
@@ -295,11 +292,6 @@ def _incumbent_gap(incumbent: Incumbent | None, bound: float) -> float | None:
     return None if incumbent is None else relative_gap(incumbent.objective, bound)
 
 
-def _gap_text(obj: float | None, bound: float | None) -> str:
-    gap = relative_gap(obj, bound)
-    return "unknown (no bound)" if gap is None else f"{100 * gap:.2f} %"
-
-
 def _add_min_load_binaries(
     built: BuiltModel, solver: Highs, units: dict, violations: dict[str, np.ndarray], rnd: int
 ) -> int:
@@ -323,13 +315,8 @@ def _add_min_load_binaries(
             continue
         if commitment.is_committed(block):  # has its on/off binaries already
             continue
-        known = built.min_load_hours.setdefault(name, set())
-        new = [h for h in sorted(window - known) if (heat_var(block, h).ub or 0.0) >= u.min_load_mw]
-        if new:
-            new_vars, new_cons = add_min_load(block, u, new, rnd)
-            built.on_off.setdefault(name, {}).update(zip(new, new_vars, strict=True))
-            solver.add_variables(new_vars)
-            solver.add_constraints(new_cons)
-            known.update(new)
-            added += len(new)
+        new_vars, new_cons = add_on_off(built, u, window, rnd)
+        solver.add_variables(new_vars)
+        solver.add_constraints(new_cons)
+        added += len(new_vars)
     return added

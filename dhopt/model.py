@@ -11,6 +11,7 @@ import dataclasses
 import hashlib
 import pickle
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -123,6 +124,21 @@ def _add_fuel_limits(m: pyo.ConcreteModel, inputs: SystemInputs, blocks: dict[st
 def heat_balance_rows(built: BuiltModel) -> list:
     """The heat balance's constraint in each hour (delivered heat = demand, or ≥ with dumping)."""
     return [built.model.heat_balance[n] for n in range(built.inputs.hours)]
+
+
+def add_on_off(built: BuiltModel, u: ConverterInputs, hours: Iterable[int], tag: int) -> tuple[list, list]:
+    """On/off binaries (converter.add_min_load) for those of `hours` that have none yet and in
+    which the unit can run at its minimum load; recorded in built.on_off and built.min_load_hours.
+    Returns the new variables and constraints (for a persistent solver to add)."""
+    block = built.converter_blocks[u.name]
+    known = built.min_load_hours.setdefault(u.name, set())
+    new = [n for n in sorted(set(hours) - known) if (converter.heat_var(block, n).ub or 0.0) >= u.min_load_mw]
+    if not new:
+        return [], []
+    new_vars, new_cons = converter.add_min_load(block, u, new, tag)
+    built.on_off.setdefault(u.name, {}).update(zip(new, new_vars, strict=True))
+    known.update(new)
+    return new_vars, new_cons
 
 
 def built_capacities(built: BuiltModel) -> dict[str, float]:

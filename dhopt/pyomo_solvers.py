@@ -22,10 +22,9 @@ from pyomo.opt import SolverStatus, TerminationCondition
 from dhopt.errors import DhoptError
 from dhopt.marginal_cost import decisions_held
 from dhopt.min_load_repair import min_load_violations_of
-from dhopt.model import BuiltModel
-from dhopt.solve_types import SolveOptions, SolveReport, SolveRound, relative_gap
+from dhopt.model import BuiltModel, add_on_off
+from dhopt.solve_types import SolveOptions, SolveReport, SolveRound, gap_text, relative_gap
 from dhopt.units import commitment
-from dhopt.units.converter import add_min_load, heat_var
 
 log = logging.getLogger("dhopt.solve")
 
@@ -62,16 +61,17 @@ def known_solvers() -> list[str]:
     return [HIGHS, *OPTION_NAMES]
 
 
-def check_solver(name: str) -> None:
-    """A DhoptError unless `name` is HiGHS or a solver dhopt knows and Pyomo finds installed."""
+def check_solver(name: str, where: str = "--solver") -> None:
+    """A DhoptError unless `name` is HiGHS or a solver dhopt knows and Pyomo finds installed;
+    `where` names the option or field in the message."""
     if name == HIGHS:
         return
     if name not in OPTION_NAMES:
-        raise DhoptError(f"--solver: expected one of {', '.join(known_solvers())}, found {name!r}")
+        raise DhoptError(f"{where}: expected one of {', '.join(known_solvers())}, found {name!r}")
     if not pyo.SolverFactory(name).available(exception_flag=False):
         here = [n for n in OPTION_NAMES if pyo.SolverFactory(n).available(exception_flag=False)]
         raise DhoptError(
-            f"--solver {name}: Pyomo finds no {name} on this machine (its executable or Python "
+            f"{where} {name}: Pyomo finds no {name} on this machine (its executable or Python "
             f"package, and a licence if it needs one); available here: {', '.join([HIGHS, *here])}"
         )
 
@@ -88,17 +88,7 @@ def add_every_on_off(built: BuiltModel) -> int:
         block = built.converter_blocks[u.name]
         if u.min_load_mw <= 0 or commitment.is_committed(block):  # committed: has its own binaries
             continue
-        known = built.min_load_hours.setdefault(u.name, set())
-        hours = [
-            n
-            for n in range(built.inputs.hours)
-            if n not in known and (heat_var(block, n).ub or 0.0) >= u.min_load_mw
-        ]
-        if hours:
-            new_vars, _ = add_min_load(block, u, hours, len(known))
-            built.on_off.setdefault(u.name, {}).update(zip(hours, new_vars, strict=True))
-            known.update(hours)
-            added += len(hours)
+        added += len(add_on_off(built, u, range(built.inputs.hours), 0)[0])
     return added
 
 
@@ -188,9 +178,7 @@ def _status(tc, feasible: bool, objective: float | None, bound: float | None) ->
     if tc in stopped or (tc == TerminationCondition.intermediateNonInteger and objective is None):
         if objective is None:
             return "time_limit", "time limit reached before a solution was found"
-        gap = relative_gap(objective, bound)
-        text = "unknown (no bound)" if gap is None else f"{100 * gap:.2f} %"
-        return "time_limit", f"time limit reached; best solution kept, gap {text}"
+        return "time_limit", f"time limit reached; best solution kept, gap {gap_text(objective, bound)}"
     if tc in (TerminationCondition.infeasible, TerminationCondition.infeasibleOrUnbounded):
         return "infeasible", "the solver proved the model infeasible"
     if tc == TerminationCondition.unbounded:

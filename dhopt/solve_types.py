@@ -55,3 +55,9 @@ def relative_gap(obj: float | None, bound: float | None) -> float | None:
     if obj is None or bound is None or not math.isfinite(bound):
         return None
     return abs(obj - bound) / max(abs(obj), 1e-9)
+
+
+def gap_text(obj: float | None, bound: float | None) -> str:
+    """The gap as the console and messages give it."""
+    gap = relative_gap(obj, bound)
+    return "unknown (no bound)" if gap is None else f"{100 * gap:.2f} %"

@@ -215,11 +215,9 @@ def run_sweep(
         raise ScenarioError(f"--workers: expected at least 1, found {workers}")
     plan = load_sweep(sweep_path, hours)
     try:
-        check_solver(plan.config.solver)
+        check_solver(plan.config.solver, where=f"{sweep_path}: solver")
     except DhoptError as exc:
-        raise ScenarioError(
-            f"{sweep_path}: solver: {str(exc).removeprefix('--solver').lstrip(': ')}"
-        ) from None
+        raise ScenarioError(str(exc)) from None
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise ScenarioError(f"{out}: --out is a file, expected a folder")

@@ -23,6 +23,7 @@ import numpy as np
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from dhopt.errors import ScenarioError
+from dhopt.pyomo_solvers import known_solvers
 from dhopt.scenario import (
     Scenario,
     apply_overrides,
@@ -157,8 +158,6 @@ class SweepFile(StrictModel):
     @field_validator("solver")
     @classmethod
     def _known_solver(cls, name: str) -> str:
-        from dhopt.pyomo_solvers import known_solvers  # Pyomo loads only when a sweep file does
-
         if name not in known_solvers():
             raise ValueError(f"expected one of {', '.join(known_solvers())}, found {name!r}")
         return name
