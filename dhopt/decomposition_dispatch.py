@@ -11,6 +11,7 @@ import highspy
 import numpy as np
 
 from dhopt.decomposition_master import Stop, TimeUp
+from dhopt.highs_adapter import run_time_limit
 
 log = logging.getLogger("dhopt.solve")
 
@@ -57,6 +58,7 @@ class Dispatch:
         self.rises = 0
         self.basis = None
         self.unserved = 0.0
+        self.unserved_by_hour = np.zeros(k)  # MWh in each hour, at the last dispatch
         self.solves = 0
         self.seconds = 0.0
         # Many small solves: their log goes to the solver log file only, not to the console.
@@ -66,6 +68,19 @@ class Dispatch:
         highs.setOptionValue("solve_relaxation", True)  # integers are all fixed: an LP, with duals
         highs.setOptionValue("simplex_dual_edge_weight_strategy", 1)
         highs.setOptionValue("objective_bound", math.inf)
+
+    def _run(self) -> highspy.HighsModelStatus:
+        """One HiGHS run within what is left of the time limit."""
+        limit = math.inf
+        if self.deadline is not None:
+            left = self.deadline - time.perf_counter()
+            if left <= 0:
+                raise TimeUp("time limit")
+            limit = run_time_limit(self.highs, left)
+        h = self.highs
+        h.setOptionValue("time_limit", limit)
+        h.run()
+        return h.getModelStatus()
 
     def keep_basis(self) -> None:
         """Start the next dispatches from the last one's basis (the trust region's centre): the
@@ -77,30 +92,24 @@ class Dispatch:
         if self.basis is not None:
             h.setBasis(self.basis)
         h.changeColsBounds(len(self.columns), self.columns.astype(np.int32), x, x)
-        if self.deadline is not None:
-            left = self.deadline - time.perf_counter()
-            if left <= 0:
-                raise TimeUp("time limit")
-            h.setOptionValue("time_limit", left)
         t = time.perf_counter()
-        h.run()
+        status = self._run()
         self.solves += 1
         self.seconds += time.perf_counter() - t
-        status = h.getModelStatus()
-        if status == highspy.HighsModelStatus.kTimeLimit:
-            raise TimeUp("time limit")
-        if status != highspy.HighsModelStatus.kOptimal:
+        if status != highspy.HighsModelStatus.kOptimal and status != highspy.HighsModelStatus.kTimeLimit:
             # With unserved heat priced, a dispatch is feasible but for another limit (a CO2 cap,
             # a fuel limit); a warm start can also end in a wrong verdict: once more from scratch.
             log.debug("dispatch %d: %s from the kept basis; again from scratch", self.solves, status)
             h.clearSolver()
-            h.run()
-            status = h.getModelStatus()
-            if status != highspy.HighsModelStatus.kOptimal:
-                raise Stop(f"dispatch {h.modelStatusToString(status)}")
+            status = self._run()
+        if status == highspy.HighsModelStatus.kTimeLimit:
+            raise TimeUp("time limit")
+        if status != highspy.HighsModelStatus.kOptimal:
+            raise Stop(f"dispatch {h.modelStatusToString(status)}")
         z = float(h.getInfo().objective_function_value)
         solution = h.getSolution()
-        self.unserved = float(np.sum(np.array(solution.col_value)[self.slacks]))
+        self.unserved_by_hour = np.array(solution.col_value)[self.slacks]
+        self.unserved = float(np.sum(self.unserved_by_hour))
         log.debug(
             "dispatch %d: %.2f (%.3g MWh unserved) in %.2f s",
             self.solves,

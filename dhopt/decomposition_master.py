@@ -52,13 +52,44 @@ class Master:
         lower, upper = box if box is not None else (self.lower, self.upper)
         h.changeColsBounds(len(lower), np.arange(len(lower), dtype=np.int32), lower, upper)
         h.run()
+        if h.getModelStatus() not in (
+            highspy.HighsModelStatus.kOptimal,
+            highspy.HighsModelStatus.kInfeasible,
+        ):
+            # HiGHS 1.15.1's MIP presolve can end in "Solve error" on a master whose cuts reach 1e8
+            # (priced unserved heat; seen on 16 heat pumps); without presolve the same one solves.
+            h.setOptionValue("presolve", "off")
+            try:
+                h.clearSolver()
+                h.run()
+            finally:
+                h.setOptionValue("presolve", "choose")
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             raise Stop(f"master problem {h.modelStatusToString(h.getModelStatus())}")
+        objective = float(h.getInfo().objective_function_value)
         x = np.array(h.getSolution().col_value)[: self.theta]
-        x = np.clip(x, self.lower, self.upper)
-        if integer:
-            x[self.integer] = np.round(x[self.integer])
-        return float(h.getInfo().objective_function_value), x
+        if integer and len(cols):
+            x = self._polished(x, lower, upper)
+        return objective, np.clip(x, self.lower, self.upper)
+
+    def _polished(self, x: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> np.ndarray:
+        """The continuous part solved again with the build decisions held at their rounded values:
+        within the MIP's integrality tolerance a build of 1e-6 passes as 0, and with a big bound its
+        capacity may still be 0.2 MW, which the dispatch (build exactly 0) cannot have."""
+        h, cols = self.highs, np.flatnonzero(self.integer)
+        rounded = np.round(x[cols])
+        h.changeColsIntegrality(
+            len(cols), cols.astype(np.int32), np.array([highspy.HighsVarType.kContinuous] * len(cols))
+        )
+        h.changeColsBounds(len(cols), cols.astype(np.int32), rounded, rounded)
+        try:
+            h.run()
+            if h.getModelStatus() == highspy.HighsModelStatus.kOptimal:
+                x = np.array(h.getSolution().col_value)[: self.theta]
+        finally:
+            h.changeColsBounds(len(cols), cols.astype(np.int32), lower[cols], upper[cols])
+        x[cols] = rounded
+        return x
 
 
 class Stop(Exception):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+import highspy
 import pyomo.environ as pyo
 from pyomo.contrib.solver.solvers.highs import Highs
 
@@ -27,15 +28,25 @@ DEFAULT_HIGHS_OPTIONS: dict[str, object] = {
 # full-year models took half the time of the default dual steepest edge (ref. LP 14.1 → 7.3 s,
 # sweep point LP 8.9 → 4.7 s). Inside a MIP, HiGHS chooses its own LP settings.
 LP_OPTIONS: dict[str, object] = {
+    "time_limit": math.inf,  # see run_time_limit: a limit is set per solve, never left over
     "solve_relaxation": True,
     "simplex_dual_edge_weight_strategy": 1,
     "objective_bound": math.inf,
 }
 MIP_OPTIONS: dict[str, object] = {
+    "time_limit": math.inf,
     "solve_relaxation": False,
     "simplex_dual_edge_weight_strategy": -1,
     "objective_bound": math.inf,
 }
+
+
+def run_time_limit(highs: highspy.Highs | None, seconds: float) -> float:
+    """The value of HiGHS's `time_limit` option that lets the next run take `seconds`: HiGHS
+    (1.15) holds the limit against the instance's run time summed over all its runs, so a limit
+    of what is left of the wall-clock budget would stop a later run at once (a model's second
+    round, each dispatch of a decomposition)."""
+    return (highs.getRunTime() if highs is not None else 0.0) + seconds
 
 
 def highs_version() -> str:

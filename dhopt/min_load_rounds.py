@@ -32,7 +32,7 @@ from pyomo.contrib.solver.solvers.highs import Highs
 from dhopt.branching import MAX_BRANCHED_BUILDS, branch_on_builds
 from dhopt.decomposition import decompose as decompose_round
 from dhopt.decomposition import investment_of
-from dhopt.highs_adapter import LP_OPTIONS, MIP_OPTIONS, hand_over, highs_version
+from dhopt.highs_adapter import LP_OPTIONS, MIP_OPTIONS, hand_over, highs_version, run_time_limit
 from dhopt.min_load_repair import min_load_violations_of, repair
 from dhopt.model import BuiltModel, add_on_off, built_capacities
 from dhopt.solve_types import SolveOptions, SolveReport, SolveRound, gap_text, relative_gap
@@ -114,9 +114,7 @@ def solve_rounds(
         """One HiGHS solve; as an LP (integrality dropped) if `linear` or no integer is free.
         `cutoff`: the dual simplex may stop once the objective is proven above it. `limit`: keep
         to what is left of the time limit (off only for re-solves from an optimal basis)."""
-        cfg.time_limit = None
-        if options.time_limit is not None and limit:
-            cfg.time_limit = max(options.time_limit - (time.perf_counter() - start), 0.01)
+        cfg.time_limit = None  # Pyomo would pass it to HiGHS as is (see run_time_limit)
         integer_vars = build_vars + [v for on in built.on_off.values() for v in on.values()]
         linear = linear or all(v.lb == v.ub for v in integer_vars)
         cfg.solver_options = {
@@ -124,6 +122,9 @@ def solve_rounds(
             "objective_bound": cutoff,
             **solver_options,
         }
+        if options.time_limit is not None and limit:
+            left = max(options.time_limit - (time.perf_counter() - start), 0.01)
+            cfg.solver_options["time_limit"] = run_time_limit(getattr(solver, "_solver_model", None), left)
         return solver.solve(m)
 
     def run(kind: str):

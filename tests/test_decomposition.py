@@ -3,13 +3,21 @@ model solved whole, and a start whose capacities cannot supply the demand."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import numpy as np
 import pytest
 from conftest import REFERENCE, base_scenario, crf, heat_pump
+from pyomo.contrib.solver.solvers.highs import Highs
 
-import dhopt.decomposition as decomposition
 import dhopt.solve as solve_module
+from dhopt.decomposition_cuts import WindowRows
+from dhopt.inputs import prepare_inputs
+from dhopt.model import build_model
 from dhopt.run import run_scenario
+from dhopt.scenario import load_scenario
 from dhopt.solve import SolveOptions
+from dhopt.units.capacity import capacity_vars
 
 DAYS = 100  # 2,400 hours: long enough for the decomposition (dhopt.decomposition.MIN_HOURS)
 
@@ -50,13 +58,14 @@ def test_the_decomposition_finds_the_hand_solved_optimum(writer, caplog):
 
 
 def test_a_start_that_cannot_supply_the_demand_still_ends_at_the_optimum(writer, monkeypatch, caplog):
-    """Started from no capacity at all, and without the master's peak rows (which would grow the
-    start to cover the peak), every MWh is unserved at first (priced, not infeasible): the cuts
+    """Started from no capacity at all, and without the master's window rows (which would grow
+    the start to cover the peak), every MWh is unserved at first (priced, not infeasible): the cuts
     lead to the same optimum as above."""
     monkeypatch.setattr(
         solve_module, "_screening_start", lambda inputs, options: {"efficient": 0.0, "plain": 0.0}
     )
-    monkeypatch.setattr(decomposition, "peak_rows", lambda built: [])
+    monkeypatch.setattr(WindowRows, "densest", lambda self: [])
+    monkeypatch.setattr(WindowRows, "unserved", lambda self, unserved, capacity: [])
     with caplog.at_level("DEBUG", logger="dhopt.solve"):
         out = run_scenario(writer.yaml(two_heat_pumps(writer)), options=SolveOptions(mip_gap=1e-6))
     first = next(r.message for r in caplog.records if r.message.startswith("dispatch 1:"))
@@ -95,3 +104,147 @@ def test_the_decomposition_matches_the_model_solved_whole(monkeypatch):
     a = ours.results.capacities.set_index("unit")["capacity_mw"]
     b = whole.results.capacities.set_index("unit")["capacity_mw"]
     assert (a > 0.01).equals(b > 0.01)  # the same units built (a boiler of 0.5 kW is noise)
+
+
+def test_a_start_short_of_heat_learns_window_rows_and_is_grown(writer, monkeypatch, caplog):
+    """Without the fixed window rows, a start of no capacity leaves every MWh unserved; the rows
+    for the windows that ended short (dhopt.decomposition_cuts.WindowRows.unserved) grow it to
+    cover them before the first step, so the second dispatch supplies every MWh."""
+    monkeypatch.setattr(
+        solve_module, "_screening_start", lambda inputs, options: {"efficient": 0.0, "plain": 0.0}
+    )
+    monkeypatch.setattr(WindowRows, "densest", lambda self: [])
+    with caplog.at_level("DEBUG", logger="dhopt.solve"):
+        out = run_scenario(writer.yaml(two_heat_pumps(writer)), options=SolveOptions(mip_gap=1e-6))
+    messages = [r.message for r in caplog.records]
+    first = next(m for m in messages if m.startswith("dispatch 1:"))
+    second = next(m for m in messages if m.startswith("dispatch 2:"))
+    assert "(0 MWh unserved)" not in first
+    assert "(0 MWh unserved)" in second
+    assert out.results.capacities.set_index("unit")["capacity_mw"]["plain"] == pytest.approx(20.0, rel=1e-6)
+    assert out.report.status == "optimal"
+
+
+def limited_and_free(writer) -> dict:
+    """48 hours of 10 MW, 30 MW in hours 20–22; 'limited' can give at most 5 MW in any hour."""
+    demand = [10.0] * 48
+    demand[20:23] = [30.0] * 3
+    sc = base_scenario(48, demand={"file": writer.csv("d.csv", demand=demand), "column": "demand"})
+    sc["units"]["limited"] = heat_pump(cop={"model": "series", "cop": 5.0}, availability_mw=5.0)
+    sc["units"]["free"] = heat_pump(cop={"model": "series", "cop": 3.0})
+    return sc
+
+
+def test_window_rows_for_unserved_hours_by_hand(writer):
+    """Short in hours 20–22 at limited = 8 MW (above its 5 MW availability: counted as 5 MW a
+    hour, on the right-hand side) and free = 5 MW: the windows ending at hour 22 of 1, 3, 6 and
+    12 hours ask free for 25 MW in the hour, 75 MWh in 3 hours, 120 − 30 in 6 and 180 − 60 in
+    12; the 24-hour window would start before the first hour. At limited = 3 MW (below its
+    availability) its capacity counts in every hour instead. Every row holds at the optimum."""
+    inputs = prepare_inputs(load_scenario(writer.yaml(limited_and_free(writer))))
+    built = build_model(inputs)
+    windows = WindowRows(built)
+    limited, free = (id(capacity_vars(built.converter_blocks[n])[0]) for n in ("limited", "free"))
+    unserved = np.zeros(48)
+    unserved[20:23] = [0.5, 0.8, 1.0]  # most in the run's last hour: one end
+    rows = windows.unserved(unserved, {limited: 8.0, free: 5.0})
+    assert [(c[limited], c[free], rhs) for c, rhs in rows] == [
+        (0.0, 1.0, 25.0),
+        (0.0, 3.0, 75.0),
+        (0.0, 6.0, 90.0),
+        (0.0, 12.0, 120.0),
+    ]
+    below = windows.unserved(unserved, {limited: 3.0, free: 5.0})
+    assert below[0][0][limited] == 1.0 and below[0][1] == 30.0
+    assert Highs().solve(built.model).termination_condition.name == "convergenceCriteriaSatisfied"
+    at_optimum = {limited: capacity_vars(built.converter_blocks["limited"])[0].value}
+    at_optimum[free] = capacity_vars(built.converter_blocks["free"])[0].value
+    for c, rhs in rows + below + windows.densest():
+        assert sum(c[k] * at_optimum[k] for k in at_optimum) >= rhs - 1e-6
+    assert windows.unserved(np.zeros(48), at_optimum) == []
+
+
+def test_window_rows_stay_within_one_weather_year(writer):
+    """Two years of 4 hours, 'cold' [10, 10, 20, 20] and 'mild' [30, 10, 10, 10], each with its own
+    storage cycle: a window of 3 hours ending in mild's first hour would count cold's last two
+    (70 MWh), which a storage full at the end of cold could not carry over. Only the 1-hour
+    windows fit in a year: the densest is mild's 30 MW, and heat short in hour 4 gives that one."""
+    from test_weather_years import two_years
+
+    sc = two_years(writer, cold=[10.0, 10.0, 20.0, 20.0], mild=[30.0, 10.0, 10.0, 10.0], weights=(None, None))
+    sc["units"]["hp"] = heat_pump()
+    sc["units"]["tank"] = {
+        "type": "storage",
+        "loss_per_hour": 0.0,
+        "temperature_difference_k": 25,
+        "investment": {"fixed_eur": 0.0, "per_m3_eur": 87.0, "lifetime_years": 20},
+    }
+    built = build_model(prepare_inputs(load_scenario(writer.yaml(sc))))
+    windows = WindowRows(built)
+    hp = id(capacity_vars(built.converter_blocks["hp"])[0])
+    tank = id(capacity_vars(built.storage_blocks["tank"])[0])
+    assert [rhs for _, rhs in windows.densest()] == [30.0]
+    unserved = np.zeros(8)
+    unserved[4] = 5.0
+    rows = windows.unserved(unserved, {hp: 25.0, tank: 0.0})
+    assert [(c[hp], c[tank], rhs) for c, rhs in rows] == [(1.0, 1.0, 30.0)]
+
+
+def test_a_build_rounded_to_zero_takes_its_capacity_with_it():
+    """Within the MIP's integrality tolerance a build of 1e-6 passes as 0; with a big bound its
+    capacity can still be 0.24 MW. The master's point is the continuous part solved again with
+    the build held at 0 (cap 0), never (0.24 MW, not built), which no dispatch could have."""
+    import highspy
+
+    from dhopt.decomposition_master import build_master
+
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = 3, 1  # cap, build, one dispatch column (not the master's)
+    lp.col_cost_ = np.array([1.0, 1.0, 0.0])
+    lp.col_lower_ = np.zeros(3)
+    lp.col_upper_ = np.array([240_000.0, 1.0, 1.0])
+    lp.row_lower_, lp.row_upper_ = np.array([-highspy.kHighsInf]), np.array([0.0])
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+    lp.a_matrix_.start_ = np.array([0, 2])
+    lp.a_matrix_.index_ = np.array([0, 1])
+    lp.a_matrix_.value_ = np.array([1.0, -240_000.0])  # cap ≤ 240,000 · build
+    lp.integrality_ = [
+        highspy.HighsVarType.kContinuous,
+        highspy.HighsVarType.kInteger,
+        highspy.HighsVarType.kContinuous,
+    ]
+    master = build_master(lp, np.array([0, 1]))
+    master.add_cut(10.0, np.array([-1.0, 0.0]), np.array([0.0, 0.0]))  # θ ≥ 10 − cap: capacity pays
+    point = master._polished(np.array([0.24, 1e-6]), master.lower, master.upper)
+    assert list(point) == [0.0, 0.0]
+    _, solved = master.solve(integer=True)
+    assert solved[1] in (0.0, 1.0) and solved[0] <= 240_000.0 * solved[1] + 1e-9
+
+
+def test_a_master_that_highs_presolve_fails_on_is_solved_without_it():
+    """A master met on 16 heat pumps (tests/data/master_solve_error.npz: its 36 investment columns,
+    θ, its rows and 40 cuts, some of 1e8): HiGHS 1.15.1's MIP presolve ends it in "Solve error",
+    which stopped the decomposition and handed the whole MILP to HiGHS. Solved without presolve:
+    the optimum, 3,848,365.22."""
+    import highspy
+
+    from dhopt.decomposition_master import Master
+
+    d = np.load(Path(__file__).parent / "data" / "master_solve_error.npz")
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = int(d["nc"]), int(d["nr"])
+    lp.col_cost_, lp.col_lower_, lp.col_upper_ = d["cost"], d["cl"], d["cu"]
+    lp.row_lower_, lp.row_upper_ = d["rl"], d["ru"]
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = d["start"], d["index"], d["value"]
+    kinds = (highspy.HighsVarType.kContinuous, highspy.HighsVarType.kInteger)
+    lp.integrality_ = [kinds[int(k)] for k in d["integ"]]
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("mip_rel_gap", 1e-9)
+    h.passModel(lp)
+    n = lp.num_col_ - 1
+    master = Master(h, np.arange(n), d["cl"][:n].copy(), d["cu"][:n].copy(), d["integ"][:n].astype(bool))
+    objective, x = master.solve(integer=True)
+    assert objective == pytest.approx(3_848_365.22, rel=1e-8)
+    assert np.all(x[master.integer] == np.round(x[master.integer]))
