@@ -41,11 +41,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--check", action="store_true", help="exit 1 if LCOE or capacities drift from the stored full run"
     )
+    parser.add_argument(
+        "--cases",
+        default=None,
+        help="comma-separated names of the profile's cases to run (default: all), e.g. "
+        "dhopt-8760h,units-8hp-8760h,units-16hp-8760h,portfolio-8760h",
+    )
     args = parser.parse_args(argv)
     limit = args.plain_time_limit or (60.0 if args.profile == "smoke" else 600.0)
     console = Console()
+    cases = cases_for(args.profile, limit)
+    if args.cases is not None:
+        wanted = [name.strip() for name in args.cases.split(",") if name.strip()]
+        unknown = [name for name in wanted if name not in {c.name for c in cases}]
+        if unknown or not wanted:
+            names = ", ".join(c.name for c in cases)
+            parser.error(
+                f"--cases: {', '.join(unknown) or 'none given'} not in profile {args.profile} ({names})"
+            )
+        cases = [c for c in cases if c.name in wanted]
     rows = []
-    for case in cases_for(args.profile, limit):
+    for case in cases:
         if case.kind == "fixed":
             free = next((m for m in rows if m.kind == "dhopt" and m.hours == case.hours), None)
             case.capacities = free.capacities if free and free.status == "optimal" else None

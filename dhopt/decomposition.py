@@ -295,7 +295,10 @@ def _run(
         bound, x = master.solve(integer=True)
         if best.x is not None and best.z - bound <= gap * abs(best.z):
             return bound, True
+        before = best.z
         z = evaluate(x)
+        if best.z < before:
+            dispatch.keep_basis()  # the integer points that follow are near the best one
         if not dispatch.served and z - bound <= gap * abs(z):
             dispatch.raise_price()  # the master's best leaves heat unserved: make it dearer
         if _out_of_time(deadline):
