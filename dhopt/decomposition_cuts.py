@@ -42,6 +42,8 @@ class WindowRows:
 
     def __init__(self, built: BuiltModel):
         inputs = built.inputs
+        # With heat allowed to go unserved (a priced slack, as the stress test has) no row holds.
+        self.valid = inputs.unserved_heat_eur_per_mwh is None
         self.demand = np.asarray(inputs.demand_mw, float)
         self.hours = len(self.demand)
         self.cycle = cycle_hours(inputs) or self.hours
@@ -80,8 +82,8 @@ class WindowRows:
 
     def densest(self) -> list[Row]:
         """The fixed rows: the densest window of each length in WINDOWS, within one cycle."""
-        rows = []
-        for length in WINDOWS:
+        rows: list[Row] = []
+        for length in WINDOWS if self.valid else ():
             if length > self.cycle:
                 continue
             best_start, best = 0, -np.inf
@@ -99,7 +101,7 @@ class WindowRows:
         its hour with the most, that the capacities where it was found break (so each tells the
         master something new)."""
         short = np.flatnonzero(unserved_mwh > 1e-6)
-        if len(short) == 0:
+        if len(short) == 0 or not self.valid:
             return []
         firsts = np.r_[0, np.flatnonzero(np.diff(short) > 1) + 1]
         runs = np.split(short, firsts[1:])

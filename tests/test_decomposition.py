@@ -248,3 +248,17 @@ def test_a_master_that_highs_presolve_fails_on_is_solved_without_it():
     objective, x = master.solve(integer=True)
     assert objective == pytest.approx(3_848_365.22, rel=1e-8)
     assert np.all(x[master.integer] == np.round(x[master.integer]))
+
+
+def test_no_window_rows_where_heat_may_go_unserved(writer):
+    """With a priced slack for unserved heat in the model itself (the stress test's), a solution
+    need not cover the demand: no window row is valid, none is given."""
+    import dataclasses
+
+    inputs = prepare_inputs(load_scenario(writer.yaml(limited_and_free(writer))))
+    built = build_model(dataclasses.replace(inputs, unserved_heat_eur_per_mwh=10_000.0))
+    windows = WindowRows(built)
+    free = id(capacity_vars(built.converter_blocks["free"])[0])
+    limited = id(capacity_vars(built.converter_blocks["limited"])[0])
+    assert windows.densest() == []
+    assert windows.unserved(np.ones(48), {free: 0.0, limited: 0.0}) == []
