@@ -121,8 +121,3 @@ class WindowRows:
                 if given < rhs - 1e-6 * max(1.0, abs(rhs)):
                     rows.append((coefficients, rhs))
         return rows
-
-
-def peak_rows(built: BuiltModel) -> list[Row]:
-    """The fixed window rows of `built` (see WindowRows.densest)."""
-    return WindowRows(built).densest()
