@@ -110,10 +110,11 @@ def solve_rounds(
     status, feasible, message = "error", False, ""
     best_bound = -math.inf  # best dual bound of the relaxations: valid for the full model
 
-    def solve_once(linear: bool = False, cutoff: float = math.inf, limit: bool = True):
+    def solve_once(linear: bool = False, cutoff: float = math.inf, limit: bool = True, seconds=None):
         """One HiGHS solve; as an LP (integrality dropped) if `linear` or no integer is free.
         `cutoff`: the dual simplex may stop once the objective is proven above it. `limit`: keep
-        to what is left of the time limit (off only for re-solves from an optimal basis)."""
+        to what is left of the time limit (off only for re-solves from an optimal basis);
+        `seconds`: this limit instead."""
         cfg.time_limit = None  # Pyomo would pass it to HiGHS as is (see run_time_limit)
         integer_vars = build_vars + [v for on in built.on_off.values() for v in on.values()]
         linear = linear or all(v.lb == v.ub for v in integer_vars)
@@ -122,8 +123,10 @@ def solve_rounds(
             "objective_bound": cutoff,
             **solver_options,
         }
-        if options.time_limit is not None and limit:
+        left = seconds
+        if left is None and options.time_limit is not None and limit:
             left = max(options.time_limit - (time.perf_counter() - start), 0.01)
+        if left is not None:
             cfg.solver_options["time_limit"] = run_time_limit(getattr(solver, "_solver_model", None), left)
         return solver.solve(m)
 
@@ -158,6 +161,25 @@ def solve_rounds(
                 len(rounds) + 1,
                 kind,
                 n_bin,
+                res.incumbent_objective,
+                res.objective_bound,
+                res.termination_condition.name,
+                time.perf_counter() - t,
+            )
+        )
+        return res
+
+    grace_end = math.inf  # until when the repairs past the time limit may run (perf_counter)
+
+    def run_past_limit(kind: str):
+        """A repair's LP (every integer held) past the time limit, until grace_end."""
+        t = time.perf_counter()
+        res = solve_once(linear=True, seconds=max(grace_end - t, 0.01))
+        rounds.append(
+            SolveRound(
+                len(rounds) + 1,
+                f"{kind}, past the time limit",
+                sum(len(h) for h in built.min_load_hours.values()),
                 res.incumbent_objective,
                 res.objective_bound,
                 res.termination_condition.name,
@@ -212,6 +234,22 @@ def solve_rounds(
             message = ("time limit reached" if stopped else f"the solver stopped ({tc.name})") + (
                 " before the minimum loads were settled"
             )
+            if stopped and incumbent is None:
+                # No solution yet that keeps the minimum loads: the repair's LP once more, past the
+                # limit (its pattern held, it is quick), so the run ends with a usable solution.
+                grace = max(REPAIR_GRACE_SECONDS, REPAIR_GRACE_SHARE * (options.time_limit or 0.0))
+                grace_end = time.perf_counter() + grace
+                for keep_violators_on in (False, True):
+                    rep = repair(
+                        built, solver, units, build_vars, run_past_limit, violations, keep_violators_on
+                    )
+                    if rep is not None:
+                        incumbent = Incumbent.better(incumbent, rep, built)
+                        message += " (the relaxed solution repaired past the limit)"
+                        break
+                gap = _incumbent_gap(incumbent, best_bound)
+                if gap is not None and gap <= options.mip_gap:
+                    status, message = "optimal", ""
             break
         log.info("minimum load broken in %d unit-hours; repairing", sum(map(len, violations.values())))
         for keep_violators_on in (True, False):
@@ -266,6 +304,13 @@ def solve_rounds(
         message=message,
     )
     return report, solver
+
+
+# When the time limit comes before any solution keeps the minimum loads, the relaxed solution's
+# repairs (an LP each) may run this long past it in all, so that the run still ends with a usable
+# solution.
+REPAIR_GRACE_SHARE = 0.25
+REPAIR_GRACE_SECONDS = 10.0
 
 
 @dataclass

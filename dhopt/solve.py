@@ -151,7 +151,13 @@ def _finish(
     built: BuiltModel, report: SolveReport, solver, options: SolveOptions
 ) -> tuple[BuiltModel, SolveReport]:
     """The marginal heat cost of a solution (one more LP, integers fixed; dhopt.marginal_cost)."""
-    if options.marginal_cost and report.feasible and report.objective is not None:
+    # Not after a time limit: the run is already past its budget (the column is then left out).
+    if (
+        options.marginal_cost
+        and report.feasible
+        and report.objective is not None
+        and report.status != "time_limit"
+    ):
         t = time.perf_counter()
         built.marginal_heat_cost = (
             marginal_heat_cost(built, solver)

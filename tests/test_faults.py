@@ -162,3 +162,38 @@ def test_time_limit_exit_code_and_words(tmp_path):
     for tip in ("--time-limit", "--mip-gap 0.01", "--typical-days 12", "fewer candidate units"):
         assert tip in text, text  # the console says what to do
     assert not (tmp_path / "run.json").exists()
+
+
+def test_a_time_limit_before_the_minimum_loads_settle_still_ends_with_a_solution(writer, monkeypatch):
+    """The hand-worked minimum-load case (tests/test_hand_solved.py): the relaxation runs the heat
+    pump at 0.5 MW in every second hour. Here the rounds' clock jumps past the time limit right
+    after it, before any round keeps the minimum loads: instead of "no usable solution", the
+    relaxed solution is repaired past the limit (heat pump off in those hours, the boiler sized
+    for them), which is the optimum by hand, written with status time_limit and its gap."""
+    import numpy as np
+    from test_hand_solved import minimum_load_case
+
+    import dhopt.min_load_rounds as rounds_module
+    from dhopt.solve import SolveOptions
+
+    sc, cost = minimum_load_case(writer)
+    late = [0.0]
+    real_clock = time.perf_counter
+    monkeypatch.setattr(
+        rounds_module, "time", type("Clock", (), {"perf_counter": lambda: real_clock() + late[0]})
+    )
+    violations_of = rounds_module.min_load_violations_of
+
+    def after_the_relaxation(built, units):
+        late[0] = 1e6
+        return violations_of(built, units)
+
+    monkeypatch.setattr(rounds_module, "min_load_violations_of", after_the_relaxation)
+    out = run_scenario(writer.yaml(sc), options=SolveOptions(mip_gap=1e-9, time_limit=600.0))
+    assert out.report.status == "time_limit" and out.report.feasible
+    assert "repaired past the limit" in out.report.message and "gap" in out.report.message
+    assert out.report.objective == pytest.approx(cost, rel=1e-9)
+    assert out.report.bound < out.report.objective
+    d = out.results.dispatch
+    assert d["hp_heat_mw"].to_numpy() == pytest.approx(np.array([3.0, 0.0] * 12), abs=1e-6)
+    assert d["eb_heat_mw"].to_numpy() == pytest.approx(np.array([0.0, 0.5] * 12), abs=1e-6)
