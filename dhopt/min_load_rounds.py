@@ -235,8 +235,8 @@ def solve_rounds(
                 " before the minimum loads were settled"
             )
             if stopped and incumbent is None:
-                # No solution yet that keeps the minimum loads: the repair's LP once more, past the
-                # limit (its pattern held, it is quick), so the run ends with a usable solution.
+                # No solution yet that keeps the minimum loads: the relaxed solution's repair (an
+                # LP, its pattern held) past the limit, so the run ends with a usable solution.
                 grace = max(REPAIR_GRACE_SECONDS, REPAIR_GRACE_SHARE * (options.time_limit or 0.0))
                 grace_end = time.perf_counter() + grace
                 for keep_violators_on in (False, True):
