@@ -24,7 +24,7 @@ portfolio: a handful of rounds).
 It starts from capacities given by the caller (a typical-day screening, see dhopt.solve). Heat
 a dispatch leaves unserved teaches the master valid rows for the windows of hours that ended short
 (dhopt.decomposition_cuts): a start the typical days sized too small is grown to meet them before
-the first step, and no later step runs short in the same hours again. A dispatch that is
+the first step, and later steps are kept from the shortage those rows describe. A dispatch that is
 infeasible at the master's point (too little capacity for some hour) ends the decomposition: the
 caller then solves the model whole, as before (slower, same answer).
 """
