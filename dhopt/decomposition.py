@@ -158,10 +158,9 @@ def decompose(
     master = build_master(lp, columns)
     position = {id(v): k for k, v in enumerate(investment_vars)}
 
-    def add_rows(rows) -> int:
+    def add_rows(rows) -> None:
         for coefficients, rhs in rows:
             master.add_row({position[i]: c for i, c in coefficients.items() if i in position}, rhs)
-        return len(rows)
 
     add_rows(investment.windows.densest())
     is_cap = np.isin(columns, [index[id(v)] for v in capacity_vars])
@@ -174,12 +173,11 @@ def decompose(
     capacity_ids = [id(v) for v in capacity_vars]
     capacity_at = np.array([position[i] for i in capacity_ids])
 
-    def learn_shortage(x: np.ndarray) -> int:
-        """Window rows for the hours the last dispatch (at x) left short; how many."""
-        if dispatch.served:
-            return 0
-        capacity = dict(zip(capacity_ids, x[capacity_at].tolist(), strict=True))
-        return add_rows(investment.windows.unserved(dispatch.unserved_by_hour, capacity))
+    def learn_shortage(x: np.ndarray) -> None:
+        """Window rows for the hours the last dispatch (at x) left short."""
+        if not dispatch.served:
+            capacity = dict(zip(capacity_ids, x[capacity_at].tolist(), strict=True))
+            add_rows(investment.windows.unserved(dispatch.unserved_by_hour, capacity))
 
     best = _Best()
     try:

@@ -18,6 +18,7 @@ On the reference year the first relaxation plus one repair settle it (README, Pe
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import sys
@@ -155,35 +156,26 @@ def solve_rounds(
             res = branch_on_builds(solver, free_builds, lp, options.mip_gap / 10)
         else:
             res = solve_once()
-        n_bin = sum(len(h) for h in built.min_load_hours.values())
+        return record(kind, res, t)
+
+    def run_past_limit(kind: str, until: float):
+        """A repair's LP (every integer held) past the time limit, until `until` (perf_counter)."""
+        t = time.perf_counter()
+        return record(
+            f"{kind}, past the time limit", solve_once(linear=True, seconds=max(until - t, 0.01)), t
+        )
+
+    def record(kind: str, res, since: float):
+        """`res` as the next SolveRound; returns it."""
         rounds.append(
             SolveRound(
                 len(rounds) + 1,
                 kind,
-                n_bin,
-                res.incumbent_objective,
-                res.objective_bound,
-                res.termination_condition.name,
-                time.perf_counter() - t,
-            )
-        )
-        return res
-
-    grace_end = math.inf  # until when the repairs past the time limit may run (perf_counter)
-
-    def run_past_limit(kind: str):
-        """A repair's LP (every integer held) past the time limit, until grace_end."""
-        t = time.perf_counter()
-        res = solve_once(linear=True, seconds=max(grace_end - t, 0.01))
-        rounds.append(
-            SolveRound(
-                len(rounds) + 1,
-                f"{kind}, past the time limit",
                 sum(len(h) for h in built.min_load_hours.values()),
                 res.incumbent_objective,
                 res.objective_bound,
                 res.termination_condition.name,
-                time.perf_counter() - t,
+                time.perf_counter() - since,
             )
         )
         return res
@@ -238,11 +230,9 @@ def solve_rounds(
                 # No solution yet that keeps the minimum loads: the relaxed solution's repair (an
                 # LP, its pattern held) past the limit, so the run ends with a usable solution.
                 grace = max(REPAIR_GRACE_SECONDS, REPAIR_GRACE_SHARE * (options.time_limit or 0.0))
-                grace_end = time.perf_counter() + grace
+                past_limit = functools.partial(run_past_limit, until=time.perf_counter() + grace)
                 for keep_violators_on in (False, True):
-                    rep = repair(
-                        built, solver, units, build_vars, run_past_limit, violations, keep_violators_on
-                    )
+                    rep = repair(built, solver, units, build_vars, past_limit, violations, keep_violators_on)
                     if rep is not None:
                         incumbent = Incumbent.better(incumbent, rep, built)
                         message += " (the relaxed solution repaired past the limit)"
