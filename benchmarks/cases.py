@@ -20,6 +20,7 @@ class Case:
     copies: int = 1  # each heat pump of the reference this many times (benchmarks.scaling)
     scenario: str = "reference"  # or "portfolio"
     overrides: dict[str, Any] | None = None  # scenario fields set as with --set
+    weather_years: int = 0  # scenario "weather-years": its first this many years (hours: of each)
 
 
 # Minimum loads that bind hard (the storage forbidden: demand falls below every heat pump's 1 MW
@@ -30,8 +31,19 @@ MIN_LOAD_4 = {f"units.{u}.min_load_mw": 4 for u in ("groundwater", "sewage", "se
 FORTNIGHT = {**MIN_LOAD_4, "units.groundwater.capacity_min_mw": 4}
 
 
+def weather_year_cases(hours: int, counts: tuple[int, ...] = (1, 2, 3)) -> list[Case]:
+    """The reference sized on 1, 2 and 3 Flensburg weather years (`hours` of each year)."""
+    return [
+        Case(
+            f"years-{n}-{hours}h", hours, "scaled", scenario="weather-years", weather_years=n, time_limit=900
+        )
+        for n in counts
+    ]
+
+
 def scaling_cases(hours: int) -> list[Case]:
-    """Twice and four times the heat pumps, twice the hours, hard minimum loads, the portfolio."""
+    """Twice and four times the heat pumps, twice the hours, hard minimum loads, the portfolio,
+    one to three weather years."""
     out = [Case(f"units-{4 * c}hp-{hours}h", hours, "scaled", copies=c) for c in (2, 4)]
     if hours == 8760:
         out.append(Case("dhopt-4380h", 4380, "dhopt"))  # dhopt-2190h is in every full-year profile
@@ -48,6 +60,7 @@ def scaling_cases(hours: int) -> list[Case]:
                 time_limit=300,
             )
         )
+        out += weather_year_cases(hours)
     else:
         out.append(Case("dhopt-84h", 84, "dhopt"))
     return out
@@ -76,6 +89,7 @@ def cases_for(profile: str, plain_limit: float) -> list[Case]:
     if profile == "smoke":
         return [
             *scaling_cases(168)[:1],
+            *weather_year_cases(168, (1, 2)),
             Case("dhopt-84h", 84, "dhopt"),
             Case("dhopt-168h", 168, "dhopt"),
             Case("fixed-168h", 168, "fixed"),

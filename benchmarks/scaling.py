@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "scenarios" / "nordhavn.yaml"
 PORTFOLIO = ROOT / "scenarios" / "utility-portfolio.yaml"
 PHYSICS = ROOT / "scenarios" / "nordhavn-physics.yaml"
+WEATHER_YEARS = ROOT / "scenarios" / "nordhavn-weather-years.yaml"
 # The portfolio with the physics options on, as in scenarios/nordhavn-physics.yaml (docs/physics.md).
 PORTFOLIO_PHYSICS = {
     "district_heating.supply_temperature_c": {
@@ -98,11 +99,29 @@ def summer_fortnight(folder: Path) -> Path:
     return path
 
 
+def first_weather_years(count: int, folder: Path) -> Path:
+    """The weather-year scenario (Flensburg 2014–2016) with its list cut to the first `count` years."""
+    data = _map_files(
+        yaml.safe_load(WEATHER_YEARS.read_text()), lambda f: str((WEATHER_YEARS.parent / f).resolve())
+    )
+    if not 1 <= count <= len(data["weather_years"]):
+        raise ValueError(f"{WEATHER_YEARS.name} has {len(data['weather_years'])} weather years, not {count}")
+    data["weather_years"] = data["weather_years"][:count]
+    for unit in data["units"].values():
+        unit.pop("auxiliary", None)  # modelled for fixed capacities only: a warning each
+    path = folder / f"nordhavn-{count}-weather-years.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
 def scenario_for(case) -> tuple[Path, tempfile.TemporaryDirectory | None]:
     """The scenario file a case runs (a temporary one for copies; keep the folder while it runs)."""
     if case.scenario == "july-fortnight":
         tmp = tempfile.TemporaryDirectory()
         return summer_fortnight(Path(tmp.name)), tmp
+    if case.scenario == "weather-years":
+        tmp = tempfile.TemporaryDirectory()
+        return first_weather_years(case.weather_years, Path(tmp.name)), tmp
     if case.copies > 1:
         tmp = tempfile.TemporaryDirectory()
         return copied_heat_pumps(case.copies, Path(tmp.name)), tmp
@@ -110,7 +129,7 @@ def scenario_for(case) -> tuple[Path, tempfile.TemporaryDirectory | None]:
 
 
 def growth(rows) -> dict[str, float]:
-    """Time ratios of the scaling cases in one run: twice the units, twice the hours."""
+    """Time ratios of the scaling cases in one run: twice the units, twice the hours, more years."""
     by_name = {m.case: m for m in rows if m.total_s > 0}
     pairs = {
         "units_8_over_4": ("dhopt-8760h", "units-8hp-8760h"),  # the reference has 4 heat pumps
@@ -119,6 +138,10 @@ def growth(rows) -> dict[str, float]:
         "hours_8760_over_4380": ("dhopt-4380h", "dhopt-8760h"),
         "smoke_units_8_over_4": ("dhopt-168h", "units-8hp-168h"),
         "smoke_hours_168_over_84": ("dhopt-84h", "dhopt-168h"),
+        # Weather years: the hours double (1 → 2 years) and triple (1 → 3), one investment.
+        "years_2_over_1": ("years-1-8760h", "years-2-8760h"),
+        "years_3_over_1": ("years-1-8760h", "years-3-8760h"),
+        "smoke_years_2_over_1": ("years-1-168h", "years-2-168h"),
     }
     out = {}
     for key, (small, large) in pairs.items():
