@@ -54,9 +54,14 @@ def _map_files(node: Any, new_name: Callable[[str], str]) -> Any:
     return node
 
 
+def _with_absolute_files(scenario: Path) -> dict[str, Any]:
+    """The scenario's data with every `file:` made absolute (it is written to another folder)."""
+    return _map_files(yaml.safe_load(scenario.read_text()), lambda f: str((scenario.parent / f).resolve()))
+
+
 def copied_heat_pumps(copies: int, folder: Path) -> Path:
     """The reference with each heat pump there `copies` times in all; returns the scenario's path."""
-    data = _map_files(yaml.safe_load(REFERENCE.read_text()), lambda f: str((REFERENCE.parent / f).resolve()))
+    data = _with_absolute_files(REFERENCE)
     units = data["units"]
     pumps = [name for name, u in units.items() if u.get("type") == "heat_pump"]
     for name in pumps:
@@ -101,9 +106,7 @@ def summer_fortnight(folder: Path) -> Path:
 
 def first_weather_years(count: int, folder: Path) -> Path:
     """The weather-year scenario (Flensburg 2014–2016) with its list cut to the first `count` years."""
-    data = _map_files(
-        yaml.safe_load(WEATHER_YEARS.read_text()), lambda f: str((WEATHER_YEARS.parent / f).resolve())
-    )
+    data = _with_absolute_files(WEATHER_YEARS)
     if not 1 <= count <= len(data["weather_years"]):
         raise ValueError(f"{WEATHER_YEARS.name} has {len(data['weather_years'])} weather years, not {count}")
     data["weather_years"] = data["weather_years"][:count]
