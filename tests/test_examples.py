@@ -47,4 +47,10 @@ def test_the_utility_portfolio_gives_the_documented_full_year_result():
     assert carriers.loc["wood_chips", "bought_mwh"] == pytest.approx(150_000.0, rel=1e-6)
     assert k.loc["system", "scop"] == pytest.approx(4.42, abs=0.02)
     marginal = out.results.dispatch.set_index("time_utc")["marginal_heat_cost_eur_per_mwh"]
-    assert marginal.mean() == pytest.approx(30.7, abs=0.1)
+    monthly = marginal.groupby(marginal.index.month).mean()
+    # Gas at the margin in January; the heat pumps, link and wood boiler with room in summer.
+    assert monthly[1] == pytest.approx(60.8, abs=0.1)
+    assert monthly[[5, 6, 7, 8, 9]].between(22.1, 22.5).all()
+    # The spring and autumn hours carry the chip contract's shadow price, which this degenerate
+    # LP does not fix: two sets of library versions gave a mean of 30.7 and 30.4 (docs/portfolio.md).
+    assert 30.2 <= marginal.mean() <= 30.9
