@@ -138,7 +138,8 @@ def consistent(master: Master, x: np.ndarray, is_cap: np.ndarray) -> np.ndarray:
     h, n = master.highs, master.theta
     size = np.where(np.isfinite(master.upper) & (master.upper > 0), master.upper, 1.0)
     builds = master.integer.astype(float)
-    h.changeColBounds(n, 0.0, 0.0)
+    # θ keeps its bounds (free) at no cost: fixed, the cuts found so far (θ ≥ cost > 0) would
+    # make every point infeasible.
     try:
         h.changeColsCost(n + 1, np.arange(n + 1), np.r_[builds, 0.0])  # the fewest builds
         try:
@@ -150,7 +151,6 @@ def consistent(master: Master, x: np.ndarray, is_cap: np.ndarray) -> np.ndarray:
             _, point = master.solve(integer=True, box=(np.where(is_cap, x, master.lower), master.upper))
     finally:
         h.changeColsCost(n + 1, np.arange(n + 1), np.r_[np.zeros(n), 1.0])
-        h.changeColBounds(n, -highspy.kHighsInf, highspy.kHighsInf)
     return point
 
 

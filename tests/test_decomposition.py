@@ -221,6 +221,39 @@ def test_a_build_rounded_to_zero_takes_its_capacity_with_it():
     assert solved[1] in (0.0, 1.0) and solved[0] <= 240_000.0 * solved[1] + 1e-9
 
 
+def test_a_start_is_grown_to_the_peak_rows_after_cuts_were_found():
+    """`consistent` grows a start the master's own rows (here cap ≥ 10) want more of, also once
+    cuts are in the master (θ ≥ 100 + cap, from a dispatch). It once fixed θ at 0 to do so, which
+    such a cut makes infeasible: on two weather years the decomposition then stopped and the
+    model was solved whole (160 s, against 37 s)."""
+    import highspy
+
+    from dhopt.decomposition_master import build_master, consistent
+
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = 3, 2  # cap, build, one dispatch column (not the master's)
+    lp.col_cost_ = np.array([1.0, 1.0, 0.0])
+    lp.col_lower_ = np.zeros(3)
+    lp.col_upper_ = np.array([50.0, 1.0, 1.0])
+    lp.row_lower_ = np.array([-highspy.kHighsInf, 10.0])
+    lp.row_upper_ = np.array([0.0, highspy.kHighsInf])
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+    lp.a_matrix_.start_ = np.array([0, 2, 3])
+    lp.a_matrix_.index_ = np.array([0, 1, 0])
+    lp.a_matrix_.value_ = np.array([1.0, -50.0, 1.0])  # cap ≤ 50 · build; cap ≥ 10
+    lp.integrality_ = [
+        highspy.HighsVarType.kContinuous,
+        highspy.HighsVarType.kInteger,
+        highspy.HighsVarType.kContinuous,
+    ]
+    master = build_master(lp, np.array([0, 1]))
+    master.add_cut(100.0, np.array([1.0, 0.0]), np.array([0.0, 0.0]))
+    point = consistent(master, np.array([5.0, 0.0]), np.array([True, False]))
+    assert point == pytest.approx([10.0, 1.0])
+    objective, _ = master.solve(integer=True)  # θ and its cost are as before
+    assert objective == pytest.approx(110.0)
+
+
 def test_a_master_that_highs_presolve_fails_on_is_solved_without_it():
     """A master met on 16 heat pumps (tests/data/master_solve_error.npz: its 36 investment columns,
     θ, its rows and 40 cuts, some of 1e8): HiGHS 1.15.1's MIP presolve ends it in "Solve error",
