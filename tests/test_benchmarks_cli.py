@@ -23,3 +23,21 @@ def test_a_case_not_in_the_profile_is_a_one_line_error(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "--cases: units-99hp not in profile smoke (" in err and "dhopt-168h" in err
     assert not list(tmp_path.iterdir())
+
+
+def test_every_storage_type_is_recorded_in_mwh():
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from benchmarks.runner import _capacities
+
+    table = pd.DataFrame(
+        {
+            "unit": ["tank", "pit", "boiler"],
+            "type": ["storage", "pit_storage", "fuel_boiler"],
+            "capacity_mw": [float("nan"), float("nan"), 12.0],
+            "capacity_mwh": [300.0, 5000.0, float("nan")],
+        }
+    )
+    assert _capacities(SimpleNamespace(capacities=table)) == {"tank": 300.0, "pit": 5000.0, "boiler": 12.0}

@@ -295,3 +295,19 @@ def test_no_window_rows_where_heat_may_go_unserved(writer):
     limited = id(capacity_vars(built.converter_blocks["limited"])[0])
     assert windows.densest() == []
     assert windows.unserved(np.ones(48), {free: 0.0, limited: 0.0}) == []
+
+
+def test_the_densest_windows_reach_four_weeks():
+    """800 hours: 20 MW for the first 100, then 10 MW. The densest window of each length starts at
+    hour 0, so its demand is 20 · min(L, 100) + 10 · (L − 100)⁺; a unit counts 1 MW per hour in
+    it, the tank its capacity once. The 336- and 720-hour rows are what keep a big tank from
+    standing in for a month of capacity."""
+    windows = WindowRows.__new__(WindowRows)  # the rows' arithmetic alone, without a model
+    windows.valid, windows.hours, windows.cycle = True, 800, 800
+    windows.demand = np.r_[np.full(100, 20.0), np.full(700, 10.0)]
+    windows.units = [(1, np.ones(800), np.full(800, 50.0))]
+    windows.storages = [(2, 1.0)]
+    rows = windows.densest()
+    assert [rhs for _, rhs in rows] == [20.0, 120.0, 480.0, 1440.0, 2680.0, 4360.0, 8200.0]
+    assert [c[1] for c, _ in rows] == [1.0, 6.0, 24.0, 72.0, 168.0, 336.0, 720.0]
+    assert all(c[2] == 1.0 for c, _ in rows)
