@@ -3,6 +3,7 @@ model over fast. No LP files: the model goes to HiGHS in memory."""
 
 from __future__ import annotations
 
+import functools
 import math
 
 import highspy
@@ -10,8 +11,9 @@ import pyomo.environ as pyo
 from pyomo.contrib.solver.solvers.highs import Highs
 
 # Measured on the full-year reference (see README, Performance): with only a handful of build
-# binaries, HiGHS's restarts, strong branching and primal heuristics cost more than they save.
-DEFAULT_HIGHS_OPTIONS: dict[str, object] = {
+# binaries, HiGHS's restarts, strong branching and primal heuristics cost more than they save;
+# with start commitments too (docs/performance.md, starts: 2016 h MIP 62 s with them off, 282 s on).
+BUILD_MIP_OPTIONS: dict[str, object] = {
     "mip_allow_restart": False,
     "mip_pscost_minreliable": 0,
     "mip_heuristic_effort": 0.0,
@@ -22,6 +24,22 @@ DEFAULT_HIGHS_OPTIONS: dict[str, object] = {
     # root LP did not find (HiGHS 1.16, full-year sweep point).
     "mip_heuristic_run_feasibility_jump": False,
 }
+
+
+def mip_tuning(min_load_binaries: bool) -> dict[str, object]:
+    """The MIP options of a solve: BUILD_MIP_OPTIONS, or HiGHS's own defaults for the same keys
+    when minimum-load on/off binaries are free. There the heuristics find the schedule: a July
+    fortnight of the reference with 4 MW minimum loads (336 binaries) ended its 300 s limit at
+    2.6 % with them off, and at 0.15 % after 60 s with them on (docs/performance.md). The defaults
+    are set explicitly, since HiGHS keeps an option from one run of an instance to the next."""
+    return dict(_highs_defaults()) if min_load_binaries else dict(BUILD_MIP_OPTIONS)
+
+
+@functools.cache
+def _highs_defaults() -> dict[str, object]:
+    fresh = highspy.Highs()
+    return {key: fresh.getOptionValue(key)[1] for key in BUILD_MIP_OPTIONS}
+
 
 # A solve whose integer variables are all fixed is a linear program: HiGHS then gets it as one
 # (solve_relaxation drops integrality that no longer matters) with Devex pricing, which on the

@@ -33,7 +33,7 @@ from pyomo.contrib.solver.solvers.highs import Highs
 from dhopt.branching import MAX_BRANCHED_BUILDS, branch_on_builds
 from dhopt.decomposition import decompose as decompose_round
 from dhopt.decomposition import investment_of
-from dhopt.highs_adapter import LP_OPTIONS, MIP_OPTIONS, hand_over, highs_version, run_time_limit
+from dhopt.highs_adapter import LP_OPTIONS, MIP_OPTIONS, hand_over, highs_version, mip_tuning, run_time_limit
 from dhopt.min_load_repair import min_load_violations_of, repair
 from dhopt.model import BuiltModel, add_on_off, built_capacities
 from dhopt.solve_types import SolveOptions, SolveReport, SolveRound, gap_text, relative_gap
@@ -117,10 +117,10 @@ def solve_rounds(
         to what is left of the time limit (off only for re-solves from an optimal basis);
         `seconds`: this limit instead."""
         cfg.time_limit = None  # Pyomo would pass it to HiGHS as is (see run_time_limit)
-        integer_vars = build_vars + [v for on in built.on_off.values() for v in on.values()]
-        linear = linear or all(v.lb == v.ub for v in integer_vars)
+        on_off = [v for on in built.on_off.values() for v in on.values()]
+        linear = linear or all(v.lb == v.ub for v in build_vars + on_off)
         cfg.solver_options = {
-            **(LP_OPTIONS if linear else MIP_OPTIONS),
+            **(LP_OPTIONS if linear else {**MIP_OPTIONS, **mip_tuning(any(v.lb != v.ub for v in on_off))}),
             "objective_bound": cutoff,
             **solver_options,
         }

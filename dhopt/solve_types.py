@@ -6,8 +6,6 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dhopt.highs_adapter import DEFAULT_HIGHS_OPTIONS
-
 
 @dataclass
 class SolveOptions:
@@ -17,7 +15,8 @@ class SolveOptions:
     log_file: Path | None = None
     echo_log: bool = False  # copy the solver's log to the terminal
     marginal_cost: bool = True  # the heat balance's duals at the end (one more LP; sweeps skip it)
-    highs_options: dict[str, object] = field(default_factory=lambda: dict(DEFAULT_HIGHS_OPTIONS))
+    # HiGHS options over dhopt's own choice (highs_adapter.mip_tuning), e.g. {"mip_heuristic_effort": 0.2}
+    highs_options: dict[str, object] = field(default_factory=dict)
     # "highs" (dhopt's own path) or another MIP solver Pyomo drives (dhopt.pyomo_solvers)
     solver: str = "highs"
 

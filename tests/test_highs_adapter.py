@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import highspy
 import numpy as np
+import pytest
 import scipy.sparse as sp
 
 from dhopt.highs_adapter import run_time_limit
@@ -41,3 +42,34 @@ def test_a_later_run_gets_the_seconds_it_is_given():
     assert h.getModelStatus() == highspy.HighsModelStatus.kOptimal
     assert h.getInfo().simplex_iteration_count > 0
     assert run_time_limit(None, 3.0) == 3.0
+
+
+def test_minimum_load_binaries_get_highs_own_heuristics():
+    """Build decisions alone: dhopt's tuning (heuristics off). Minimum-load on/off binaries free:
+    HiGHS's defaults for the same keys, set explicitly (an instance keeps options between runs)."""
+    from dhopt.highs_adapter import BUILD_MIP_OPTIONS, mip_tuning
+
+    assert mip_tuning(False) == BUILD_MIP_OPTIONS
+    fresh = highspy.Highs()
+    on = mip_tuning(True)
+    assert on.keys() == BUILD_MIP_OPTIONS.keys()
+    assert all(on[k] == fresh.getOptionValue(k)[1] for k in on)
+    assert on["mip_heuristic_effort"] > 0 and on["mip_heuristic_run_rins"] is True
+
+
+def test_a_round_with_on_off_binaries_asks_for_highs_heuristics(writer, monkeypatch):
+    """The hand-worked minimum-load case needs its on/off binaries in a second round: that MIP
+    (and only a MIP with free on/off binaries) is solved with HiGHS's heuristics on."""
+    from test_hand_solved import EXACT, minimum_load_case
+
+    import dhopt.min_load_rounds as rounds_module
+    from dhopt.run import run_scenario
+
+    asked = []
+    tuning = rounds_module.mip_tuning
+    monkeypatch.setattr(rounds_module, "mip_tuning", lambda free: asked.append(free) or tuning(free))
+    sc, cost = minimum_load_case(writer)
+    out = run_scenario(writer.yaml(sc), options=EXACT)
+    assert out.report.min_load_binaries >= 12
+    assert True in asked
+    assert out.report.objective == pytest.approx(cost, rel=1e-9)
