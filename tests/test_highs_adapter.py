@@ -59,7 +59,7 @@ def test_minimum_load_binaries_get_highs_own_heuristics():
 
 def test_a_round_with_on_off_binaries_asks_for_highs_heuristics(writer, monkeypatch):
     """The hand-worked minimum-load case needs its on/off binaries in a second round: that MIP
-    (and only a MIP with free on/off binaries) is solved with HiGHS's heuristics on."""
+    is solved with HiGHS's heuristics asked for (the choice itself: the test above)."""
     from test_hand_solved import EXACT, minimum_load_case
 
     import dhopt.min_load_rounds as rounds_module
